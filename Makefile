@@ -1,0 +1,50 @@
+# homeiq-assets: `make run` sets everything up and materialises a cycle; `make test` tests.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+export HOMEIQ_DATA_DIR ?= $(CURDIR)/data
+export HOMEIQ_DAGSTER_STORAGE_DIR ?= $(HOMEIQ_DATA_DIR)/dagster
+export DAGSTER_HOME ?= $(CURDIR)
+
+RUN_HOMES ?= 20
+RUN_DAYS ?= 7
+
+.PHONY: install run test lint format ui bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	@mkdir -p $(HOMEIQ_DAGSTER_STORAGE_DIR)
+	$(BIN)/homeiq cycle --homes $(RUN_HOMES) --days $(RUN_DAYS)
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+ui: $(STAMP)
+	@mkdir -p $(HOMEIQ_DAGSTER_STORAGE_DIR)
+	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,23 @@
+"""The code location: assets, checks, jobs and resources."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from homeiq_assets.assets.simulation import device_health, simulate_fleet
+from homeiq_assets.checks import SIMULATION_CHECKS
+from homeiq_assets.jobs import cycle_job
+from homeiq_assets.resources import DataStore
+from homeiq_assets.settings import settings
+
+defs = dg.Definitions(
+    assets=[simulate_fleet, device_health],
+    asset_checks=SIMULATION_CHECKS,
+    jobs=[cycle_job],
+    resources={"store": DataStore(base_dir=str(settings().data_dir))},
+)
+
+
+def get_cycle_job() -> dg.JobDefinition:
+    """The resolved cycle job (module-level so `reconstructable` can find it)."""
+    return defs.resolve_job_def("cycle_job")

@@ -1,0 +1,1 @@
+"""Simulator core: plain Python and numpy, never imports Dagster."""

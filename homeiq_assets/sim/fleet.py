@@ -1,0 +1,559 @@
+"""Fleet generation: plan the homes, simulate them in shards across worker processes, write
+every table as Parquet shards.
+
+Shards have a fixed size (config.shard_size) and every home draws only from generators derived
+from (seed, home id, stream), so the files are byte-identical whatever the number of workers.
+Each worker writes its own shard files and returns only counts, so memory stays flat as the
+fleet grows.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from homeiq_assets.sim.behaviour import HomeSimulation, Vocabs, simulate_home
+from homeiq_assets.sim.catalog import (
+    DEVICE_TEMPLATES,
+    HOME_TYPE_SHARES,
+    REGIONS,
+    SIZE_SHARES,
+)
+from homeiq_assets.sim.clock import Window
+from homeiq_assets.sim.config import SimConfig
+from homeiq_assets.sim.environment import (
+    CONDITIONS,
+    CURRENCY,
+    carbon_intensity,
+    hourly_price,
+    region_weather,
+)
+from homeiq_assets.sim.layout import FLOOR_NAMES, LABEL_STYLE, Home, build_home, slugify
+from homeiq_assets.sim.occupancy import AWAY_KINDS, STATE_NAMES, occupancy_intervals
+from homeiq_assets.sim.rng import derive_rng
+from homeiq_assets.sim.storage import write_parquet_atomic
+from homeiq_assets.sim.tables import SCHEMAS
+
+ProgressFn = Callable[[int, int], None]
+CALENDAR_SUMMARY = {
+    "work": "Work",
+    "school": "School",
+    "shift": "Shift",
+    "errand": "Errand",
+    "outing": "Weekend outing",
+}
+
+
+def _quota(shares: dict[str, float], n: int, rng: np.random.Generator) -> list[str]:
+    """Largest-remainder quotas of `n` items for `shares`, in a seeded random order."""
+    names = list(shares)
+    weights = np.array([shares[k] for k in names], dtype=np.float64)
+    exact = weights / weights.sum() * n
+    counts = np.floor(exact).astype(int)
+    remainder = exact - counts
+    for i in np.argsort(-remainder, kind="stable")[: n - counts.sum()]:
+        counts[i] += 1
+    plan = np.repeat(np.arange(len(names)), counts)
+    rng.shuffle(plan)
+    return [names[i] for i in plan]
+
+
+def plan_fleet(config: SimConfig) -> list[tuple[str, str, str]]:
+    """(home_id, home_type, size) for every home: type and size shares hold by construction."""
+    rng = derive_rng(config.seed, "fleet", "plan")
+    types = _quota(config.home_type_mix or HOME_TYPE_SHARES, config.homes, rng)
+    sizes = _quota(SIZE_SHARES, config.homes, rng)
+    width = max(5, len(str(config.homes - 1)))
+    return [(f"h{i:0{width}d}", types[i], sizes[i]) for i in range(config.homes)]
+
+
+@dataclass
+class ShardResult:
+    shard: int
+    rows: dict[str, int]
+    home_types: dict[str, int]
+    events_by_size: dict[str, list[float]] = field(default_factory=dict)
+    tariffs: list[tuple[str, str]] = field(default_factory=list)  # (region, tariff) of homes
+
+
+def _ms(window: Window, minutes: np.ndarray) -> np.ndarray:
+    return window.start_ms + np.asarray(minutes, dtype=np.int64) * 60_000
+
+
+def _ts(values_ms: np.ndarray) -> pa.Array:
+    return pa.array(np.asarray(values_ms, dtype="datetime64[ms]"), type=pa.timestamp("ms")).cast(
+        pa.timestamp("ms", tz="UTC")
+    )
+
+
+def _dict(codes: np.ndarray, values: list[str]) -> pa.DictionaryArray:
+    return pa.DictionaryArray.from_arrays(
+        pa.array(codes, type=pa.int32()), pa.array(values, type=pa.string())
+    )
+
+
+def _static_rows(home: Home, rows: dict[str, list[dict]]) -> None:
+    floor_id = {lvl: slugify(FLOOR_NAMES[lvl]) for lvl in home.floors}
+    rows["homes"].append(
+        {
+            "home_id": home.home_id,
+            "home_type": home.home_type,
+            "size_category": home.size_category,
+            "region": home.region.name,
+            "climate_zone": home.region.climate_zone,
+            "carbon_region": home.region.carbon_region,
+            "tariff": home.tariff,
+            "latitude": home.latitude,
+            "longitude": home.longitude,
+            "timezone": home.region.timezone,
+            "occupants": len(home.occupants),
+            "household_archetype": home.household_archetype,
+            "floor_count": len(home.floors),
+            "area_count": len(home.areas),
+            "device_count": len(home.devices),
+            "entity_count": len(home.entities),
+        }
+    )
+    for lvl in home.floors:
+        rows["floors"].append(
+            {
+                "home_id": home.home_id,
+                "floor_id": floor_id[lvl],
+                "name": FLOOR_NAMES[lvl],
+                "level": lvl,
+            }
+        )
+    for a in home.areas:
+        rows["areas"].append(
+            {
+                "home_id": home.home_id,
+                "area_id": a.area_id,
+                "name": a.name,
+                "kind": a.kind,
+                "floor_id": floor_id[a.floor_level],
+                "indoor": a.indoor,
+                "labels": a.labels,
+            }
+        )
+    for lab in home.labels:
+        name, color, icon = LABEL_STYLE[lab]
+        rows["labels"].append(
+            {"home_id": home.home_id, "label_id": lab, "name": name, "color": color, "icon": icon}
+        )
+    for d in home.devices:
+        t = DEVICE_TEMPLATES[d.device_type]
+        rows["devices"].append(
+            {
+                "home_id": home.home_id,
+                "device_id": d.device_id,
+                "name": d.name,
+                "area_id": home.areas[d.area_index].area_id,
+                "manufacturer": d.manufacturer,
+                "model": d.model,
+                "category": t.category,
+                "device_type": d.device_type,
+                "power_source": t.power_source,
+                "labels": d.labels,
+            }
+        )
+    for e in home.entities:
+        rows["entities"].append(
+            {
+                "home_id": home.home_id,
+                "entity_id": e.entity_id,
+                "device_id": home.devices[e.device_index].device_id,
+                "domain": e.domain,
+                "device_class": e.device_class,
+                "unit_of_measurement": e.unit,
+                "state_class": e.state_class,
+                "name": None,
+                "has_entity_name": True,
+                "original_name": e.original_name,
+                "friendly_name": e.friendly_name,
+                "labels": e.labels,
+            }
+        )
+
+
+def _truth_rows(sim: HomeSimulation, causes: list[str], rows: dict[str, list[dict]]) -> None:
+    home = sim.home
+    ev = sim.events
+    cause_ids = np.array(
+        [causes.index(p.routine_id) if p.routine_id in causes else -1 for p in sim.planted],
+        dtype=np.int64,
+    )
+    for p, cid in zip(sim.planted, cause_ids, strict=True):
+        mine = ev.cause == cid
+        rows["gt_routines"].append(
+            {
+                "home_id": home.home_id,
+                "routine_id": p.routine_id,
+                "kind": p.kind,
+                "template": p.template,
+                "description": p.description,
+                "trigger_entity_id": (
+                    home.entities[p.trigger_entity].entity_id
+                    if p.trigger_entity is not None
+                    else None
+                ),
+                "action_entity_ids": [home.entities[a].entity_id for a in p.action_entities],
+                "relationship": p.relationship,
+                "adherence": p.adherence,
+                "lag_s_mean": round(p.lag_s_mean, 3),
+                "lag_s_std": round(p.lag_s_std, 3),
+                "time_local_h": p.time_local_h,
+                "params": json.dumps(p.params, sort_keys=True),
+                "opportunities": int(p.opportunities),
+                "occurrences": int(len(np.unique(ev.occurrence[mine]))),
+                "event_count": int(mine.sum()),
+            }
+        )
+    for c in sim.synergies:
+        rows["gt_synergies"].append(
+            {
+                "home_id": home.home_id,
+                "trigger_device_id": home.devices[c.trigger_device].device_id,
+                "trigger_entity_id": home.entities[c.trigger_entity].entity_id,
+                "action_device_id": home.devices[c.action_device].device_id,
+                "action_entity_id": home.entities[c.action_entity].entity_id,
+                "relationship": c.relationship,
+                "same_area": c.same_area,
+                "gt_linked": c.linked_by is not None,
+                "gt_automation_id": c.linked_by,
+            }
+        )
+
+
+def _occupancy_arrays(
+    sim: HomeSimulation, window: Window, calendar: bool
+) -> tuple[dict[str, list], dict[str, list]]:
+    home = sim.home
+    occ_cols: dict[str, list] = {
+        k: [] for k in ("occupant_id", "archetype", "start", "end", "state", "area")
+    }
+    cal_cols: dict[str, list] = {k: [] for k in ("occupant_id", "start", "end", "kind")}
+    for o in sim.occupancy.occupants:
+        s, e, st, room = occupancy_intervals(o)
+        n = len(s)
+        occ_cols["occupant_id"].append(np.full(n, o.occupant_id, dtype=object))
+        occ_cols["archetype"].append(np.full(n, o.archetype, dtype=object))
+        occ_cols["start"].append(_ms(window, s))
+        occ_cols["end"].append(_ms(window, e))
+        occ_cols["state"].append(st.astype(np.int32))
+        area_ids = np.array([a.area_id for a in home.areas] + [None], dtype=object)
+        occ_cols["area"].append(area_ids[np.where(room < 0, len(home.areas), room)])
+        if calendar:
+            # calendar entries are the away periods that really happened, clipped to the window
+            a0 = np.clip(o.away_starts, 0, window.minutes)
+            a1 = np.clip(o.away_ends, 0, window.minutes)
+            away_cum = np.concatenate(([0], np.cumsum(o.state == 2)))
+            span = np.maximum(a1 - a0, 1)
+            keep = (a1 > a0) & ((away_cum[a1] - away_cum[a0]) / span > 0.5)
+            cal_cols["occupant_id"].append(np.full(int(keep.sum()), o.occupant_id, dtype=object))
+            cal_cols["start"].append(_ms(window, a0[keep]))
+            cal_cols["end"].append(_ms(window, a1[keep]))
+            cal_cols["kind"].append(o.away_kind[keep])
+    return occ_cols, cal_cols
+
+
+def simulate_shard(
+    config: SimConfig, shard: int, plan: list[tuple[str, str, str]], out_dir: Path
+) -> ShardResult:
+    """Simulate one shard of homes and write its Parquet files."""
+    window = Window(config.start, config.days)
+    vocabs = Vocabs.new()
+    rows: dict[str, list[dict]] = {
+        k: []
+        for k in (
+            "homes",
+            "floors",
+            "areas",
+            "labels",
+            "devices",
+            "entities",
+            "gt_routines",
+            "gt_synergies",
+        )
+    }
+    sims: list[HomeSimulation] = []
+    ev_parts: dict[str, list[np.ndarray]] = {
+        k: [] for k in ("home", "t", "entity", "state", "attr", "cause", "occ")
+    }
+    entity_vocab: dict[str, int] = {}
+    entity_values: list[str] = []
+    occ_tables, cal_tables = [], []
+    events_by_size: dict[str, list[float]] = {}
+    for hi, (home_id, home_type, size) in enumerate(plan):
+        home = build_home(config.seed, home_id, home_type, size)
+        sim = simulate_home(home, window, config.seed, config.noise, vocabs)
+        _static_rows(home, rows)
+        for e in home.entities:
+            if e.entity_id not in entity_vocab:
+                entity_vocab[e.entity_id] = len(entity_values)
+                entity_values.append(e.entity_id)
+        local_to_shard = np.array(
+            [entity_vocab[e.entity_id] for e in home.entities], dtype=np.int32
+        )
+        ev = sim.events
+        n = len(ev)
+        ev_parts["home"].append(np.full(n, hi, np.int32))
+        ev_parts["t"].append(window.start_ms + ev.t)
+        ev_parts["entity"].append(local_to_shard[ev.entity])
+        ev_parts["state"].append(ev.state)
+        ev_parts["attr"].append(ev.attr)
+        ev_parts["cause"].append(ev.cause)
+        ev_parts["occ"].append(ev.occurrence)
+        _truth_rows(sim, vocabs.causes.values, rows)
+        occ_cols, cal_cols = _occupancy_arrays(sim, window, config.calendar)
+        occ_tables.append((home_id, occ_cols))
+        cal_tables.append((home_id, cal_cols))
+        events_by_size.setdefault(size, []).append(n / config.days)
+        sims.append(sim)
+
+    home_ids = [p[0] for p in plan]
+    written: dict[str, int] = {}
+
+    def emit(name: str, table: pa.Table) -> None:
+        write_parquet_atomic(table, out_dir / name / f"part-{shard:05d}.parquet")
+        written[name] = table.num_rows
+
+    for name, table_rows in rows.items():
+        emit(name, pa.Table.from_pylist(table_rows, schema=SCHEMAS[name]))
+
+    events = pa.Table.from_arrays(
+        [
+            _dict(np.concatenate(ev_parts["home"]), home_ids),
+            _ts(np.concatenate(ev_parts["t"])),
+            _dict(np.concatenate(ev_parts["entity"]), entity_values),
+            _dict(np.concatenate(ev_parts["state"]), vocabs.states.values),
+            _dict(np.concatenate(ev_parts["attr"]), vocabs.attrs.values),
+            _dict(np.concatenate(ev_parts["cause"]), vocabs.causes.values),
+            pa.array(np.concatenate(ev_parts["occ"]), type=pa.int32()),
+        ],
+        schema=SCHEMAS["events"],
+    )
+    emit("events", events)
+
+    occ_arrays = []
+    for home_id, cols in occ_tables:
+        n = sum(len(x) for x in cols["start"])
+        occ_arrays.append(
+            pa.Table.from_arrays(
+                [
+                    pa.array(np.full(n, home_id, dtype=object), type=pa.string()),
+                    pa.array(np.concatenate(cols["occupant_id"]), type=pa.string()),
+                    pa.array(np.concatenate(cols["archetype"]), type=pa.string()),
+                    _ts(np.concatenate(cols["start"])),
+                    _ts(np.concatenate(cols["end"])),
+                    _dict(np.concatenate(cols["state"]), list(STATE_NAMES)),
+                    pa.array(np.concatenate(cols["area"]), type=pa.string()),
+                ],
+                schema=SCHEMAS["occupancy"],
+            )
+        )
+    emit("occupancy", pa.concat_tables(occ_arrays))
+
+    if config.calendar:
+        cal_arrays = []
+        for home_id, cols in cal_tables:
+            kinds = np.concatenate(cols["kind"]) if cols["kind"] else np.zeros(0, int)
+            n = len(kinds)
+            cal_arrays.append(
+                pa.Table.from_arrays(
+                    [
+                        pa.array(np.full(n, home_id, dtype=object), type=pa.string()),
+                        pa.array(
+                            np.concatenate(cols["occupant_id"]) if n else [], type=pa.string()
+                        ),
+                        _ts(np.concatenate(cols["start"]) if n else np.zeros(0, np.int64)),
+                        _ts(np.concatenate(cols["end"]) if n else np.zeros(0, np.int64)),
+                        pa.array(
+                            [CALENDAR_SUMMARY[AWAY_KINDS[k]] for k in kinds], type=pa.string()
+                        ),
+                        pa.array([AWAY_KINDS[k] for k in kinds], type=pa.string()),
+                    ],
+                    schema=SCHEMAS["calendar"],
+                )
+            )
+        emit("calendar", pa.concat_tables(cal_arrays))
+
+    emit("device_daily", _device_daily(sims, window))
+    types = Counter(p[1] for p in plan)
+    tariffs = sorted({(s.home.region.name, s.home.tariff) for s in sims})
+    return ShardResult(shard, written, dict(types), events_by_size, tariffs)
+
+
+def _device_daily(sims: list[HomeSimulation], window: Window) -> pa.Table:
+    """Per device and day: events it produced and the mean temperature where it sits.
+
+    Device-health telemetry is driven by these (usage wears devices and drains batteries;
+    cold drains batteries), so it is stored rather than recomputed from raw events.
+    """
+    days = window.days
+    home, dev, usage, temp = [], [], [], []
+    for sim in sims:
+        n = len(sim.home.devices)
+        home.append(np.full(n * days, sim.home.home_id, dtype=object))
+        dev.append(np.repeat(np.array([d.device_id for d in sim.home.devices], dtype=object), days))
+        usage.append(sim.device_usage_daily.reshape(-1))
+        area = np.array([d.area_index for d in sim.home.devices], dtype=np.int64)
+        temp.append(sim.area_temp_daily[area].reshape(-1))
+    n_dev = sum(len(s.home.devices) for s in sims)
+    day0 = window.start_ms // 86_400_000
+    dates = np.tile(np.arange(days, dtype=np.int32) + day0, n_dev)
+    return pa.Table.from_arrays(
+        [
+            pa.array(np.concatenate(home), type=pa.string()),
+            pa.array(np.concatenate(dev), type=pa.string()),
+            pa.array(dates, type=pa.date32()),
+            pa.array(np.concatenate(usage).astype(np.int32), type=pa.int32()),
+            pa.array(np.round(np.concatenate(temp), 2).astype(np.float32), type=pa.float32()),
+        ],
+        schema=SCHEMAS["device_daily"],
+    )
+
+
+def context_tables(
+    config: SimConfig, regions: set[str], tariffs: set[tuple[str, str]]
+) -> dict[str, pa.Table]:
+    """Weather, carbon intensity and prices for the regions the fleet lives in."""
+    window = Window(config.start, config.days)
+    out: dict[str, pa.Table] = {}
+    hours_ms = window.start_ms + np.arange(window.days * 24, dtype=np.int64) * 3_600_000
+    if config.weather:
+        parts = []
+        for name in sorted(regions):
+            w = region_weather(name, window, config.seed)
+            n = len(hours_ms)
+            parts.append(
+                pa.Table.from_arrays(
+                    [
+                        pa.array([name] * n, type=pa.string()),
+                        _ts(hours_ms),
+                        pa.array(w.temperature_c, type=pa.float32()),
+                        pa.array(w.humidity_pct, type=pa.float32()),
+                        pa.array(w.cloud_cover, type=pa.float32()),
+                        pa.array(w.wind_speed_ms, type=pa.float32()),
+                        pa.array(w.precipitation_mm, type=pa.float32()),
+                        pa.array(np.array(CONDITIONS, dtype=object)[w.condition], type=pa.string()),
+                    ],
+                    schema=SCHEMAS["weather"],
+                )
+            )
+        out["weather"] = pa.concat_tables(parts)
+    if config.carbon:
+        parts = []
+        q_ms = window.start_ms + np.arange(window.days * 96, dtype=np.int64) * 900_000
+        for cr in sorted({r.carbon_region for r in REGIONS if r.name in regions}):
+            c = carbon_intensity(cr, window, config.seed)
+            parts.append(
+                pa.Table.from_arrays(
+                    [
+                        pa.array([cr] * len(q_ms), type=pa.string()),
+                        _ts(q_ms),
+                        pa.array(c.intensity_g_per_kwh, type=pa.float32()),
+                        pa.array(c.renewable_share, type=pa.float32()),
+                    ],
+                    schema=SCHEMAS["carbon_intensity"],
+                )
+            )
+        out["carbon_intensity"] = pa.concat_tables(parts)
+    if config.price:
+        parts = []
+        for region_name, tariff in sorted(tariffs):
+            region = next(r for r in REGIONS if r.name == region_name)
+            price = hourly_price(region, tariff, window, config.seed)
+            n = len(hours_ms)
+            parts.append(
+                pa.Table.from_arrays(
+                    [
+                        pa.array([region_name] * n, type=pa.string()),
+                        pa.array([tariff] * n, type=pa.string()),
+                        _ts(hours_ms),
+                        pa.array(price, type=pa.float32()),
+                        pa.array([CURRENCY[region_name]] * n, type=pa.string()),
+                    ],
+                    schema=SCHEMAS["electricity_price"],
+                )
+            )
+        out["electricity_price"] = pa.concat_tables(parts)
+    return out
+
+
+def _run_shard(args: tuple[SimConfig, int, list[tuple[str, str, str]], Path]) -> ShardResult:
+    return simulate_shard(*args)
+
+
+def generate_fleet(
+    config: SimConfig, out_dir: Path, workers: int = 1, progress: ProgressFn | None = None
+) -> dict:
+    """Simulate the whole fleet into `out_dir` (a staging directory the caller publishes).
+
+    Returns the summary (also written as summary.json): counts, type shares, timing.
+    """
+    started = time.perf_counter()
+    plan = plan_fleet(config)
+    shards = [plan[i : i + config.shard_size] for i in range(0, len(plan), config.shard_size)]
+    jobs = [(config, i, shard, out_dir) for i, shard in enumerate(shards)]
+    results: list[ShardResult] = []
+    done_homes = 0
+    if workers <= 1 or len(jobs) == 1:
+        for job in jobs:
+            results.append(_run_shard(job))
+            done_homes += len(job[2])
+            if progress:
+                progress(done_homes, config.homes)
+    else:
+        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
+            for result in pool.map(_run_shard, jobs):
+                results.append(result)
+                done_homes += len(shards[result.shard])
+                if progress:
+                    progress(done_homes, config.homes)
+
+    tariffs = {tuple(rt) for r in results for rt in r.tariffs}
+    regions = {region for region, _ in tariffs}
+    rows: Counter[str] = Counter()
+    for r in results:
+        rows.update(r.rows)
+    for name, table in context_tables(config, regions, tariffs).items():
+        write_parquet_atomic(table, out_dir / name / "part-00000.parquet")
+        rows[name] += table.num_rows
+    types: Counter[str] = Counter()
+    by_size: dict[str, list[float]] = {}
+    for r in results:
+        types.update(r.home_types)
+        for size, vals in r.events_by_size.items():
+            by_size.setdefault(size, []).extend(vals)
+    seconds = time.perf_counter() - started
+    summary = {
+        "config": config.model_dump(mode="json"),
+        "config_hash": config.config_hash(),
+        "seed": config.seed,
+        "homes": config.homes,
+        "days": config.days,
+        "workers": workers,
+        "shards": len(shards),
+        "rows": dict(sorted(rows.items())),
+        "home_types": {k: types.get(k, 0) for k in (config.home_type_mix or HOME_TYPE_SHARES)},
+        "home_type_share": {
+            k: round(types.get(k, 0) / config.homes, 4)
+            for k in (config.home_type_mix or HOME_TYPE_SHARES)
+        },
+        "events_per_home_day_by_size": {
+            k: round(float(np.mean(v)), 1) for k, v in sorted(by_size.items())
+        },
+        "seconds": round(seconds, 3),
+        "events_per_second": round(rows["events"] / max(seconds, 1e-9), 1),
+    }
+    return summary

@@ -1,0 +1,71 @@
+"""Atomic file and directory writes: a crash never leaves a half-written table behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+
+def write_parquet_atomic(table: pa.Table, path: Path) -> None:
+    """Write to a temporary sibling and rename into place (atomic on POSIX)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        pq.write_table(table, tmp, compression="snappy", write_statistics=True)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_json_atomic(data: Any, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        tmp.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def staging_dir(final: Path) -> Path:
+    """A fresh directory next to `final` in which a whole output is assembled."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    staging = final.with_name(f".{final.name}.staging-{uuid.uuid4().hex[:12]}")
+    staging.mkdir()
+    return staging
+
+
+def publish_dir(staging: Path, final: Path) -> None:
+    """Swap a completed staging directory into place; the old content is removed after."""
+    old = None
+    if final.exists():
+        old = final.with_name(f".{final.name}.old-{uuid.uuid4().hex[:12]}")
+        os.replace(final, old)
+    os.replace(staging, final)
+    if old is not None:
+        if old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink(missing_ok=True)
+
+
+def publish_children(staging: Path, final: Path) -> None:
+    """Move each table directory of `staging` into `final`, replacing that table only.
+
+    Used for user-chosen output folders, which may hold other files that must survive.
+    """
+    final.mkdir(parents=True, exist_ok=True)
+    for child in sorted(staging.iterdir()):
+        publish_dir(child, final / child.name)
+    staging.rmdir()
+
+
+def discard_dir(staging: Path) -> None:
+    shutil.rmtree(staging, ignore_errors=True)
