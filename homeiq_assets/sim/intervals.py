@@ -35,21 +35,6 @@ def runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.flatnonzero(change == 1), np.flatnonzero(change == -1)
 
 
-def merge_intervals(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Union of intervals, sorted, overlapping or touching ones merged."""
-    if len(starts) == 0:
-        return starts, ends
-    order = np.argsort(starts, kind="stable")
-    s, e = starts[order], ends[order]
-    running_end = np.maximum.accumulate(e)
-    new_group = np.concatenate(([True], s[1:] > running_end[:-1]))
-    group = np.cumsum(new_group) - 1
-    merged_s = s[new_group]
-    merged_e = np.zeros(len(merged_s), dtype=e.dtype)
-    np.maximum.at(merged_e, group, e)
-    return merged_s, merged_e
-
-
 def rolling_any(mask: np.ndarray, window: int) -> np.ndarray:
     """True where `mask` was True in the last `window` samples (inclusive)."""
     c = np.cumsum(mask, dtype=np.int64)

@@ -71,7 +71,7 @@ def office_departures(out_dir: TableSource) -> dict[str, float]:
     for zone, idx in occ.groupby("tz").groups.items():
         local_date.loc[idx] = occ.loc[idx, "start"].dt.tz_convert(zone).dt.date
     occ = occ.assign(hour=hours, date=local_date)
-    occ["weekend"] = pd.to_datetime(occ["date"]).dt.weekday >= 5
+    occ["weekend"] = pd.to_datetime(occ["date"]).dt.day_of_week >= 5
     days = occ.groupby(["occupant_id", "date", "weekend"], observed=True)
     away = occ[(occ["state"].astype(str) == "away") & (occ["hour"] >= 5)]
     first = away.groupby(["occupant_id", "date", "weekend"], observed=True)["hour"].min()

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
@@ -125,12 +126,9 @@ def check_events(source: TableSource, start_ms: int, end_ms: int) -> Outcome:
     ts = pc.cast(table.column("ts"), "int64")
     lo = pc.min(ts).as_py() if table.num_rows else start_ms
     hi = pc.max(ts).as_py() if table.num_rows else start_ms
-    pairs = (
-        table.select(["home_id", "entity_id"])
-        .group_by(["home_id", "entity_id"])
-        .aggregate([])
-        .to_pandas()
-    )
+    # shards carry their own dictionaries: compare as plain strings
+    keys = pa.table({c: pc.cast(table.column(c), pa.string()) for c in ("home_id", "entity_id")})
+    pairs = keys.group_by(["home_id", "entity_id"]).aggregate([]).to_pandas()
     ent = _dataset(source, "entities").to_table(columns=["home_id", "entity_id"]).to_pandas()
     known = set(zip(ent["home_id"], ent["entity_id"], strict=True))
     unknown = [
