@@ -210,12 +210,13 @@ class _HomeSim:
             if not self.home.areas[area].indoor:
                 present = present | door
             p = MOTION_DETECT_P.get(kind, 0.9)
-            detect = present & (self.rng.random(self.T) < p)
+            here = np.flatnonzero(present)
+            detect = np.zeros(self.T, dtype=bool)
+            detect[here[self.rng.random(len(here)) < p]] = True  # PIR misses still people
             false = np.zeros(self.T, dtype=bool)
             if self.noise:  # pets, curtains, passers-by outdoors
-                false = self.rng.random(self.T) < (
-                    0.0015 if not self.home.areas[area].indoor else 0.0003
-                )
+                rate = 0.0015 if not self.home.areas[area].indoor else 0.0003
+                false[self.rng.integers(0, self.T, self.rng.binomial(self.T, rate))] = True
             state = rolling_any(detect | false, 2)
             self.motion_on[area] = state
             self.motion_entity[area] = e
@@ -716,25 +717,26 @@ class _HomeSim:
         sp = setpoint[: n * STEP_MIN : STEP_MIN]
         on = enabled[: n * STEP_MIN : STEP_MIN]
         eq0 = t_out + gains
-        temp = np.empty(n)
-        lift = np.empty(n)
+        temp = [0.0] * n
+        lift = [0.0] * n
         cur = float(sp[0])
         cool_cap = capacity * 0.7 if has_ac else 0.0
-        for i in range(n):  # 96 steps per day; everything else is vectorised
-            free = eq0[i] + (cur - eq0[i]) * a[i]
+        # plain floats: numpy scalar indexing would cost more than the arithmetic
+        steps = zip(eq0.tolist(), a.tolist(), sp.tolist(), on.tolist(), strict=True)
+        for i, (eq, ai, spi, oni) in enumerate(steps):  # 96 steps a day; all else vectorised
+            free = eq + (cur - eq) * ai
             need = 0.0
-            if on[i]:
-                if free < sp[i]:
-                    need = min((sp[i] - free) / (1 - a[i]), capacity)
-                elif free > sp[i] + COOL_BAND_C and cool_cap:
-                    need = -min((free - sp[i] - COOL_BAND_C) / (1 - a[i]), cool_cap)
-            nxt = free + need * (1 - a[i])
-            temp[i] = nxt
+            if oni:
+                if free < spi:
+                    need = min((spi - free) / (1 - ai), capacity)
+                elif free > spi + COOL_BAND_C and cool_cap:
+                    need = -min((free - spi - COOL_BAND_C) / (1 - ai), cool_cap)
+            cur = free + need * (1 - ai)
+            temp[i] = cur
             lift[i] = need
-            cur = nxt
         minutes = np.arange(T) / STEP_MIN
-        indoor = np.interp(minutes, np.arange(n) + 1.0, temp)
-        lift_min = np.repeat(lift, STEP_MIN)
+        indoor = np.interp(minutes, np.arange(n) + 1.0, np.asarray(temp))
+        lift_min = np.repeat(np.asarray(lift), STEP_MIN)
         lift_min = np.concatenate((lift_min, np.full(T - len(lift_min), lift[-1])))
         return indoor, lift_min
 
@@ -759,17 +761,20 @@ class _HomeSim:
         }.get(kind, 0.0)
         return indoor + offset
 
-    def area_humidity(self, area: int) -> np.ndarray:
-        hourly = np.repeat(self.weather.humidity_pct, 60)[: self.T]
+    def area_humidity(self, area: int, idx: np.ndarray) -> np.ndarray:
+        """Relative humidity at minutes `idx`: outdoor air, people, and showers (which decay
+        with a 14-minute time constant)."""
+        hourly = self.weather.humidity_pct
+        outdoor = hourly[np.minimum(idx // 60, len(hourly) - 1)]
         if not self.home.areas[area].indoor:
-            return hourly
-        base = 38 + 0.25 * (hourly - 60) + 1.5 * self.n_home
+            return outdoor
+        base = 38 + 0.25 * (outdoor - 60) + 1.5 * self.n_home[idx]
         showers = [o.shower_starts for o in self.occ.occupants if o.shower_bathroom == area]
         if showers:
             impulse = np.zeros(self.T)
             starts = np.concatenate(showers)
             np.add.at(impulse, expand_intervals(starts, starts + 8, self.T), 4.5)
-            base = base + ar1_filter(impulse, float(np.exp(-1 / 14.0)))
+            base = base + ar1_filter(impulse, float(np.exp(-1 / 14.0)))[idx]
         return np.clip(base, 15, 99)
 
     def sensors(self) -> None:
@@ -786,7 +791,7 @@ class _HomeSim:
             step = 2 if self.home.areas[area].kind == "bathroom" else 15
             idx = np.arange(0, self.T, step)
             noise = ar1_filter(self.rng.normal(0, 0.12, len(idx)), 0.9)
-            values = np.round(self.area_humidity(area)[idx] + noise)
+            values = np.round(self.area_humidity(area, idx) + noise)
             t = idx * MS_PER_MINUTE + 500
             self.buf.add(t, e, self.v.states.numeric_codes(values, 0), self.c_physics)
             self.fan_humidity[e] = (t, values)
@@ -883,7 +888,12 @@ class _HomeSim:
         for minutes, watts in phases:
             w = watts * self.rng.uniform(0.9, 1.1, n)
             if power_e is not None:
-                self.buf.add(t + 2000, power_e, self.v.states.numeric_codes(w, 1), self.c_physics)
+                # a metering plug reports about once a minute while the load fluctuates
+                steps = np.arange(minutes)
+                ts = (t[:, None] + 2000 + steps[None, :] * MS_PER_MINUTE).reshape(-1)
+                load = w[:, None] * (1 + self.rng.normal(0, 0.015, (n, minutes)))
+                codes = self.v.states.numeric_codes(load.reshape(-1), 1)
+                self.buf.add(ts, power_e, codes, self.c_physics)
             start_min = t // MS_PER_MINUTE
             self.add_power(start_min, start_min + minutes, w)
             t = t + minutes * MS_PER_MINUTE
@@ -1032,40 +1042,35 @@ class _HomeSim:
             return
         rng = derive_rng(self.seed, self.home.home_id, "energy")
         base = float(rng.uniform(110, 340))
-        fridge = 60.0 * (np.sin(np.arange(self.T) * 2 * np.pi / 47.0) > 0.2)
+        # whole-home load on a 5-minute grid: standby + fridge cycling + appliances + lights +
+        # the heat pump's electrical share
+        grid = np.arange(0, self.T, 5)
         lights_on = np.zeros(self.T + 1)
         for iv in self.light_intervals:
-            s = np.clip(iv.start // MS_PER_MINUTE, 0, self.T)
-            en = np.clip(iv.end // MS_PER_MINUTE, 0, self.T)
-            np.add.at(lights_on, s, 9.0)
-            np.add.at(lights_on, en, -9.0)
+            lights_on += 9.0 * (
+                np.bincount(np.clip(iv.start // MS_PER_MINUTE, 0, self.T), minlength=self.T + 1)
+                - np.bincount(np.clip(iv.end // MS_PER_MINUTE, 0, self.T), minlength=self.T + 1)
+            )
+        fridge = 60.0 * (np.sin(grid * 2 * np.pi / 47.0) > 0.2)
         power = (
             base
             + fridge
-            + np.cumsum(self.power_diff)[: self.T]
-            + np.cumsum(lights_on)[: self.T]
-            + 0.3 * self.hvac_power_w
-            + rng.normal(0, 6, self.T)
+            + np.cumsum(self.power_diff)[grid]
+            + np.cumsum(lights_on)[grid]
+            + 0.3 * self.hvac_power_w[grid]
+            + rng.normal(0, 6, len(grid))
         )
         power = np.clip(power, 30, None)
-        total = float(rng.uniform(200, 9000)) + np.cumsum(power) / 60_000.0
+        # kWh meter: integral of the load, read every 30 minutes
+        total = float(rng.uniform(200, 9000)) + np.cumsum(power) * 5 / 60_000.0
         for e in meters:
             p_e = self.device_entity(e, "power")
-            if p_e is not None:
-                idx = np.arange(0, self.T, 15)
-                self.buf.add(
-                    idx * MS_PER_MINUTE + 1000,
-                    p_e,
-                    self.v.states.numeric_codes(power[idx], 0),
-                    self.c_physics,
-                )
-            idx = np.arange(0, self.T, 30)
-            self.buf.add(
-                idx * MS_PER_MINUTE + 1500,
-                e,
-                self.v.states.numeric_codes(total[idx], 2),
-                self.c_physics,
-            )
+            if p_e is not None:  # the meter's power reading every 5 minutes
+                codes = self.v.states.numeric_codes(power, 0)
+                self.buf.add(grid * MS_PER_MINUTE + 1000, p_e, codes, self.c_physics)
+            every = slice(0, None, 6)
+            codes = self.v.states.numeric_codes(total[every], 2)
+            self.buf.add(grid[every] * MS_PER_MINUTE + 1500, e, codes, self.c_physics)
 
     def batteries(self, usage_per_device: np.ndarray) -> None:
         rng = derive_rng(self.seed, self.home.home_id, "battery")

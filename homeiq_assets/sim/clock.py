@@ -48,12 +48,16 @@ def hourly_utc_offsets_min(timezone: str, start: dt.date, hours: int) -> np.ndar
     return out
 
 
+@lru_cache(maxsize=64)
 def local_minute_of_day(window: Window, timezone: str) -> np.ndarray:
-    """Local minute-of-day (0..1439) for every UTC minute of the window."""
+    """Local minute-of-day (0..1439) for every UTC minute of the window (read-only)."""
     offsets = np.repeat(hourly_utc_offsets_min(timezone, window.start, window.days * 24), 60)
-    return ((np.arange(window.minutes) + offsets) % MINUTES_PER_DAY).astype(np.int32)
+    out = ((np.arange(window.minutes) + offsets) % MINUTES_PER_DAY).astype(np.int32)
+    out.setflags(write=False)
+    return out
 
 
+@lru_cache(maxsize=64)
 def local_day_starts(window: Window, timezone: str, extra_days: int = 1) -> np.ndarray:
     """Window minute at which each local calendar day begins, from one day before the window.
 
@@ -63,7 +67,9 @@ def local_day_starts(window: Window, timezone: str, extra_days: int = 1) -> np.n
     n = window.days + 1 + extra_days
     offsets = hourly_utc_offsets_min(timezone, window.start - dt.timedelta(days=1), (n + 1) * 24)
     noon_offsets = offsets[np.arange(n) * 24 + 12]
-    return (np.arange(n) - 1) * MINUTES_PER_DAY - noon_offsets.astype(np.int64)
+    out = (np.arange(n) - 1) * MINUTES_PER_DAY - noon_offsets.astype(np.int64)
+    out.setflags(write=False)
+    return out
 
 
 def local_weekdays(window: Window, extra_days: int = 1) -> np.ndarray:

@@ -22,6 +22,8 @@ class Vocab:
     def __init__(self) -> None:
         self._index: dict[str, int] = {}
         self.values: list[str] = []
+        # per decimals: sorted integer ticks already formatted, and their codes
+        self._numeric: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def code(self, value: str) -> int:
         idx = self._index.get(value)
@@ -39,8 +41,23 @@ class Vocab:
         scale = 10**decimals
         ticks = np.round(np.asarray(values, dtype=np.float64) * scale).astype(np.int64)
         uniq, inverse = np.unique(ticks, return_inverse=True)
-        fmt = f"{{:.{decimals}f}}"
-        table = self.codes([fmt.format(v / scale + 0.0) for v in uniq.tolist()])
+        known, known_codes = self._numeric.get(
+            decimals, (np.zeros(0, np.int64), np.zeros(0, np.int32))
+        )
+        pos = np.minimum(np.searchsorted(known, uniq), max(len(known) - 1, 0))
+        found = (known[pos] == uniq) if len(known) else np.zeros(len(uniq), bool)
+        table = np.empty(len(uniq), dtype=np.int32)
+        table[found] = known_codes[pos[found]]
+        if not found.all():  # format each new value once per shard
+            fresh = uniq[~found]
+            fmt = f"{{:.{decimals}f}}"
+            table[~found] = self.codes([fmt.format(v / scale + 0.0) for v in fresh.tolist()])
+            merged = np.concatenate((known, fresh))
+            order = np.argsort(merged, kind="stable")
+            self._numeric[decimals] = (
+                merged[order],
+                np.concatenate((known_codes, table[~found]))[order],
+            )
         return table[inverse]
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pandas  # noqa: F401  pyarrow imports it on first use: once here, not in every worker
 import pyarrow as pa
 
 from homeiq_assets.sim.behaviour import HomeSimulation, Vocabs, simulate_home
@@ -37,7 +38,14 @@ from homeiq_assets.sim.environment import (
     hourly_price,
     region_weather,
 )
-from homeiq_assets.sim.layout import FLOOR_NAMES, LABEL_STYLE, Home, build_home, slugify
+from homeiq_assets.sim.layout import (
+    FLOOR_NAMES,
+    LABEL_STYLE,
+    Home,
+    build_home,
+    home_site,
+    slugify,
+)
 from homeiq_assets.sim.occupancy import AWAY_KINDS, STATE_NAMES, occupancy_intervals
 from homeiq_assets.sim.rng import derive_rng
 from homeiq_assets.sim.storage import write_parquet_atomic
@@ -82,7 +90,6 @@ class ShardResult:
     rows: dict[str, int]
     home_types: dict[str, int]
     events_by_size: dict[str, list[float]] = field(default_factory=dict)
-    tariffs: list[tuple[str, str]] = field(default_factory=list)  # (region, tariff) of homes
 
 
 def _ms(window: Window, minutes: np.ndarray) -> np.ndarray:
@@ -98,6 +105,14 @@ def _ts(values_ms: np.ndarray) -> pa.Array:
 def _dict(codes: np.ndarray, values: list[str]) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(
         pa.array(codes, type=pa.int32()), pa.array(values, type=pa.string())
+    )
+
+
+def _rows_to_table(rows: list[dict], schema: pa.Schema) -> pa.Table:
+    """Small per-home tables from row dicts (Table.from_pylist would import pandas, which
+    costs each worker more than simulating several homes)."""
+    return pa.Table.from_arrays(
+        [pa.array([r[f.name] for r in rows], type=f.type) for f in schema], schema=schema
     )
 
 
@@ -323,11 +338,12 @@ def simulate_shard(
     written: dict[str, int] = {}
 
     def emit(name: str, table: pa.Table) -> None:
-        write_parquet_atomic(table, out_dir / name / f"part-{shard:05d}.parquet")
+        stats = ["ts", "gt_occurrence"] if name == "events" else True
+        write_parquet_atomic(table, out_dir / name / f"part-{shard:05d}.parquet", stats)
         written[name] = table.num_rows
 
     for name, table_rows in rows.items():
-        emit(name, pa.Table.from_pylist(table_rows, schema=SCHEMAS[name]))
+        emit(name, _rows_to_table(table_rows, SCHEMAS[name]))
 
     events = pa.Table.from_arrays(
         [
@@ -388,8 +404,7 @@ def simulate_shard(
 
     emit("device_daily", _device_daily(sims, window))
     types = Counter(p[1] for p in plan)
-    tariffs = sorted({(s.home.region.name, s.home.tariff) for s in sims})
-    return ShardResult(shard, written, dict(types), events_by_size, tariffs)
+    return ShardResult(shard, written, dict(types), events_by_size)
 
 
 def _device_daily(sims: list[HomeSimulation], window: Window) -> pa.Table:
@@ -504,29 +519,36 @@ def generate_fleet(
     plan = plan_fleet(config)
     shards = [plan[i : i + config.shard_size] for i in range(0, len(plan), config.shard_size)]
     jobs = [(config, i, shard, out_dir) for i, shard in enumerate(shards)]
+    sites = [home_site(config.seed, home_id) for home_id, _, _ in plan]
+    tariffs = {(region.name, tariff) for region, tariff, _, _ in sites}
+    regions = {region for region, _ in tariffs}
     results: list[ShardResult] = []
+    context: dict[str, pa.Table] = {}
     done_homes = 0
+
+    def collect(result: ShardResult) -> None:
+        nonlocal done_homes
+        results.append(result)
+        done_homes += len(shards[result.shard])
+        if progress:
+            progress(done_homes, config.homes)
+
     if workers <= 1 or len(jobs) == 1:
         for job in jobs:
-            results.append(_run_shard(job))
-            done_homes += len(job[2])
-            if progress:
-                progress(done_homes, config.homes)
+            collect(_run_shard(job))
+        context = context_tables(config, regions, tariffs)
     else:
         ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
         with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
-            for result in pool.map(_run_shard, jobs):
-                results.append(result)
-                done_homes += len(shards[result.shard])
-                if progress:
-                    progress(done_homes, config.homes)
+            pending = pool.map(_run_shard, jobs)  # every shard is submitted now
+            context = context_tables(config, regions, tariffs)  # while the workers run
+            for result in pending:
+                collect(result)
 
-    tariffs = {tuple(rt) for r in results for rt in r.tariffs}
-    regions = {region for region, _ in tariffs}
     rows: Counter[str] = Counter()
     for r in results:
         rows.update(r.rows)
-    for name, table in context_tables(config, regions, tariffs).items():
+    for name, table in context.items():
         write_parquet_atomic(table, out_dir / name / "part-00000.parquet")
         rows[name] += table.num_rows
     types: Counter[str] = Counter()

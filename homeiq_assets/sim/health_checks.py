@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
@@ -10,14 +11,15 @@ from homeiq_assets.sim.health import HEALTH_SCHEMA, TELEMETRY_FIELDS
 from homeiq_assets.sim.realism import TableSource, table_dir
 from homeiq_assets.sim.validate import Outcome
 
-# hard physical limits (not the normal bands: failing devices leave those on purpose)
+# limits no reading can pass, glitches included (not the normal bands: failing devices and
+# injected spike anomalies leave those on purpose); a value outside means corrupted data
 HARD_RANGES: dict[str, tuple[float, float]] = {
     "response_time_ms": (0.0, 120_000.0),
     "error_rate": (0.0, 1.0),
     "battery_pct": (0.0, 100.0),
-    "signal_dbm": (-130.0, 0.0),
+    "signal_dbm": (-200.0, 0.0),
     "usage_count": (0.0, 1e7),
-    "temperature_c": (-60.0, 90.0),
+    "temperature_c": (-80.0, 150.0),
     "uptime_h": (0.0, 24.0),
     "restart_count": (0.0, 1e4),
     "connection_drops": (0.0, 1e5),
@@ -32,9 +34,12 @@ def check_device_health(source: TableSource) -> Outcome:
         problems["schema"] = "does not match HEALTH_SCHEMA"
         return Outcome(False, "device_health schema mismatch", problems)
     for col, (lo, hi) in HARD_RANGES.items():
-        mm = pc.min_max(table.column(col)).as_py()
+        column = table.column(col)
+        mm = pc.min_max(column).as_py()
         if mm["min"] is not None and (mm["min"] < lo or mm["max"] > hi):
             problems[f"range_{col}"] = mm
+        if pa.types.is_floating(column.type) and pc.any(pc.is_nan(column)).as_py():
+            problems[f"nan_{col}"] = True
     down = pc.equal(table.column("gt_status"), "failed")
     for col in TELEMETRY_FIELDS:
         valid_when_down = pc.sum(pc.and_(down, pc.is_valid(table.column(col)))).as_py() or 0

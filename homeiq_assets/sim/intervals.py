@@ -10,9 +10,7 @@ def mask_from_intervals(starts: np.ndarray, ends: np.ndarray, length: int) -> np
     s = np.clip(np.asarray(starts, dtype=np.int64), 0, length)
     e = np.clip(np.asarray(ends, dtype=np.int64), 0, length)
     keep = e > s
-    diff = np.zeros(length + 1, dtype=np.int32)
-    np.add.at(diff, s[keep], 1)
-    np.add.at(diff, e[keep], -1)
+    diff = np.bincount(s[keep], minlength=length + 1) - np.bincount(e[keep], minlength=length + 1)
     return np.cumsum(diff[:-1]) > 0
 
 
@@ -37,6 +35,11 @@ def runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def rolling_any(mask: np.ndarray, window: int) -> np.ndarray:
     """True where `mask` was True in the last `window` samples (inclusive)."""
+    if window <= 4:  # a few shifted ORs beat a cumulative sum
+        out = mask.copy()
+        for k in range(1, window):
+            out[k:] |= mask[:-k]
+        return out
     c = np.cumsum(mask, dtype=np.int64)
     shifted = np.concatenate((np.zeros(window, dtype=np.int64), c[:-window]))
     return (c - shifted) > 0

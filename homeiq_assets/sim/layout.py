@@ -110,6 +110,7 @@ class Home:
     entities: list[Entity]
     occupants: list[Occupant]
     labels: list[str] = field(default_factory=list)
+    _entity_index: dict[tuple[int, str], int] | None = field(default=None, repr=False)
 
     def area_indices(self, kind: str) -> list[int]:
         return [i for i, a in enumerate(self.areas) if a.kind == kind]
@@ -118,10 +119,9 @@ class Home:
         return [i for i, d in enumerate(self.devices) if d.device_type == device_type]
 
     def entity_of(self, device_index: int, key: str) -> int | None:
-        for i, e in enumerate(self.entities):
-            if e.device_index == device_index and e.key == key:
-                return i
-        return None
+        if self._entity_index is None:
+            self._entity_index = {(e.device_index, e.key): i for i, e in enumerate(self.entities)}
+        return self._entity_index.get((device_index, key))
 
 
 def _pick_household(rng: np.random.Generator, home_type: str, size: str) -> str:
@@ -197,10 +197,21 @@ def _plan_areas(
     return levels, plan
 
 
+def home_site(seed: int, home_id: str) -> tuple[Region, str, float, float]:
+    """Region, tariff and coordinates, from their own stream so the fleet's regions are known
+    without laying out the homes."""
+    rng = derive_rng(seed, home_id, "site")
+    region = REGIONS[int(rng.integers(len(REGIONS)))]
+    tariff = region.tariffs[int(rng.integers(len(region.tariffs)))]
+    latitude = round(region.latitude + float(rng.normal(0, 0.35)), 5)
+    longitude = round(region.longitude + float(rng.normal(0, 0.45)), 5)
+    return region, tariff, latitude, longitude
+
+
 def build_home(seed: int, home_id: str, home_type: str, size: str) -> Home:
     """Lay out one home: floors, areas, devices, entities and occupants, from its own seed."""
     rng = derive_rng(seed, home_id, "layout")
-    region = REGIONS[int(rng.integers(len(REGIONS)))]
+    region, tariff, latitude, longitude = home_site(seed, home_id)
     household = _pick_household(rng, home_type, size)
     members = HOUSEHOLD_ARCHETYPES[household][0]
     levels, plan = _plan_areas(rng, home_type, size, len(members))
@@ -349,9 +360,9 @@ def build_home(seed: int, home_id: str, home_type: str, size: str) -> Home:
         home_type=home_type,
         size_category=size,
         region=region,
-        tariff=region.tariffs[int(rng.integers(len(region.tariffs)))],
-        latitude=round(region.latitude + float(rng.normal(0, 0.35)), 5),
-        longitude=round(region.longitude + float(rng.normal(0, 0.45)), 5),
+        tariff=tariff,
+        latitude=latitude,
+        longitude=longitude,
         household_archetype=household,
         floors=levels,
         areas=areas,

@@ -210,6 +210,9 @@ def simulate_occupancy(home: Home, window: Window, seed: int) -> Occupancy:
 
         # rooms: segments with dwell times; the room is drawn by local hour
         cw = _room_weights(home, occupant.bedroom_index, a.works_from_home)
+        n_areas = cw.shape[1]
+        cw[:, -1] = 1.0 + 1e-12  # exact upper edge: a draw never falls past the last area
+        cw_flat = (cw + np.arange(24)[:, None]).ravel()
         dwell = np.array([DWELL_MIN[ar.kind] for ar in home.areas])
         n_seg = T // 5 + 64
         unit = rng.exponential(1.0, n_seg) * 0.8 + 0.2
@@ -217,12 +220,14 @@ def simulate_occupancy(home: Home, window: Window, seed: int) -> Occupancy:
         starts = np.concatenate(([0.0], np.cumsum(unit * 12.0)[:-1]))
         for _ in range(2):  # re-draw rooms at the refined start times
             seg_hour = local_hour[np.clip(starts.astype(np.int64), 0, T - 1)]
-            seg_room = (pick[:, None] < cw[seg_hour]).argmax(axis=1)
+            # inverse-CDF draw per segment: row h of `cw` shifted by h makes one sorted array
+            seg_room = np.searchsorted(cw_flat, pick + seg_hour, side="right") - seg_hour * n_areas
             starts = np.concatenate(([0.0], np.cumsum(unit * dwell[seg_room])[:-1]))
         last = np.searchsorted(starts, T)
         starts, seg_room = starts[:last], seg_room[:last]
-        seg_idx = np.searchsorted(starts, np.arange(T), side="right") - 1
-        room = seg_room[seg_idx].astype(np.int16)
+        edges = np.concatenate((np.ceil(starts).astype(np.int64), [T]))
+        edges[0] = 0
+        room = np.repeat(seg_room.astype(np.int16), np.diff(np.maximum.accumulate(edges)))
 
         # routines of the body: bathroom then kitchen after waking, bathroom before bed,
         # the entrance when coming and going

@@ -1,0 +1,147 @@
+"""`make bench`: throughput, scaling and memory of the simulator, as whole-process figures.
+
+Every measurement runs `homeiq generate` in a fresh process and reads its wall time and peak
+resident memory (the largest process of the tree, via wait4) — what a user of the CLI sees,
+interpreter start-up included. Results go to benchmarks/results.json and stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results.json"
+ORIGINAL_10x30_SECONDS = 114.0
+
+
+def measure(args: list[str]) -> dict:
+    """Run `homeiq <args>` once; wall seconds, peak RSS (MB) and the summary it wrote."""
+    out = Path(tempfile.mkdtemp(prefix="homeiq-bench-"))
+    cmd = [sys.executable, "-m", "homeiq_assets.cli", *args, "--out", str(out)]
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    stderr = proc.stderr.read().decode() if proc.stderr else ""
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed: {stderr[-2000:]}")
+    summary = json.loads((out / "summary.json").read_text())
+    shutil.rmtree(out, ignore_errors=True)
+    return {
+        "wall_s": round(wall, 3),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "summary": summary,
+    }
+
+
+def simulate(homes: int, days: int = 30) -> dict:
+    m = measure(
+        [
+            "generate",
+            "--homes",
+            str(homes),
+            "--days",
+            str(days),
+            "--seed",
+            "1",
+            "--no-device-health",
+        ]
+    )
+    events = m["summary"]["rows"]["events"]
+    return {
+        "homes": homes,
+        "days": days,
+        "events": events,
+        "wall_s": m["wall_s"],
+        "generation_s": m["summary"]["seconds"],
+        "events_per_s_whole_process": round(events / m["wall_s"]),
+        "events_per_s_generation": round(m["summary"]["events_per_second"]),
+        "peak_rss_mb": m["peak_rss_mb"],
+        "seconds_per_1000_home_days": round(m["wall_s"] / (homes * days) * 1000, 3),
+    }
+
+
+def device_health(devices: int, days: int) -> dict:
+    m = measure(
+        [
+            "generate",
+            "--device-health-only",
+            "--devices",
+            str(devices),
+            "--days",
+            str(days),
+            "--seed",
+            "1",
+        ]
+    )
+    rows = m["summary"]["rows"]["device_health"]
+    return {
+        "devices": devices,
+        "days": days,
+        "device_days": rows,
+        "wall_s": m["wall_s"],
+        "generation_s": m["summary"]["device_health"]["seconds"],
+        "device_days_per_s_whole_process": round(rows / m["wall_s"]),
+        "peak_rss_mb": m["peak_rss_mb"],
+    }
+
+
+def main() -> None:
+    git = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+    ).stdout.strip()
+    print(f"benchmarking on {os.cpu_count()} cores…", file=sys.stderr)
+    scaling = {}
+    for homes in (25, 50, 100, 200):
+        scaling[str(homes)] = simulate(homes)
+        print(
+            f"  {homes:>3} homes × 30 days: {scaling[str(homes)]['wall_s']:.2f}s, "
+            f"{scaling[str(homes)]['peak_rss_mb']:.0f} MB",
+            file=sys.stderr,
+        )
+    small = simulate(10)
+    per_home_day = [scaling[k]["seconds_per_1000_home_days"] for k in scaling]
+    h100, h200 = scaling["100"], scaling["200"]
+    health_1m = device_health(33_334, 30)
+    health_1k = device_health(1_000, 30)
+    results = {
+        "machine": {
+            "cpu_count": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "git": git,
+            "measured": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        },
+        "simulation_100x30": {
+            **h100,
+            "budget_events_per_s": 1_000_000,
+            "budget_wall_s": 5.0,
+            "budget_peak_rss_mb": 1024,
+        },
+        "simulation_10x30": {
+            **small,
+            "original_system_s": ORIGINAL_10x30_SECONDS,
+            "speedup_vs_original": round(ORIGINAL_10x30_SECONDS / small["wall_s"], 1),
+        },
+        "peak_rss_mb": {k: scaling[k]["peak_rss_mb"] for k in ("50", "100", "200")},
+        "rss_growth_100_to_200": round(h200["peak_rss_mb"] / h100["peak_rss_mb"] - 1, 3),
+        "scaling_wall_s": {k: v["wall_s"] for k, v in scaling.items()},
+        "scaling_seconds_per_1000_home_days": dict(zip(scaling, per_home_day, strict=True)),
+        "device_health_1m": {**health_1m, "budget_wall_s": 10.0},
+        "device_health_1000": {**health_1k, "original_target_s": 30.0},
+    }
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
