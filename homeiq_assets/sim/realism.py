@@ -221,3 +221,9 @@ def realism_report(
         "synergies": synergy_balance(out_dir),
         "home_type_share": summary["home_type_share"],
     }
+
+
+if __name__ == "__main__":  # `python -m homeiq_assets.sim.realism DIR`
+    import sys
+
+    print(json.dumps(realism_report(Path(sys.argv[1])), indent=2))
