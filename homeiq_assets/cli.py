@@ -18,6 +18,13 @@ from typing import NoReturn
 EXIT_USAGE = 2
 
 
+def _owned_outputs() -> frozenset[str]:
+    """Everything `homeiq generate` writes into --out (other files there are left alone)."""
+    from homeiq_assets.sim.tables import ALL_TABLES
+
+    return frozenset((*ALL_TABLES, "device_health", "summary.json"))
+
+
 class UsageError(Exception):
     """Bad command-line input; the message names the option."""
 
@@ -218,7 +225,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
             )
             summary["rows"]["device_health"] = summary["device_health"]["rows"]
         write_json_atomic(summary, staging / "summary.json")
-        publish_children(staging, out)
+        publish_children(staging, out, _owned_outputs())
     finally:
         discard_dir(staging)
     rows = summary["rows"]
@@ -263,7 +270,7 @@ def _generate_devices(args: argparse.Namespace, out: Path, start: dt.date, healt
             "rows": {"device_health": stats["rows"]},
         }
         write_json_atomic(summary, staging / "summary.json")
-        publish_children(staging, out)
+        publish_children(staging, out, _owned_outputs())
     finally:
         discard_dir(staging)
     print(
@@ -387,11 +394,15 @@ def _print_run(result, instance, key: str) -> None:
         mat = record.event_log_entry.asset_materialization
         if mat is None:
             continue
-        counts = {
-            k: v.value
-            for k, v in mat.metadata.items()
-            if k.startswith("rows") or k in ("homes", "events_per_second", "failures", "devices")
-        }
+        shown = (
+            "homes",
+            "events_per_second",
+            "failures",
+            "devices",
+            "routines",
+            "synergy_candidates",
+        )
+        counts = {k: v.value for k, v in mat.metadata.items() if k.startswith("rows") or k in shown}
         print(f"  {mat.asset_key.to_user_string():<14} {json.dumps(counts)}")
     checks = instance.get_records_for_run(
         result.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
@@ -426,9 +437,11 @@ COMMANDS = {"generate": cmd_generate, "cycle": cmd_cycle}
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from homeiq_assets.settings import SettingsError
+
     try:
         return COMMANDS[args.command](args)
-    except UsageError as exc:
+    except (UsageError, SettingsError) as exc:
         print(f"homeiq {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -140,3 +140,41 @@ def test_other_files_in_the_output_folder_survive(tmp_path):
         == 0
     )
     assert (out / "notes.txt").read_text() == "mine"
+
+
+def test_rerun_with_fewer_tables_leaves_no_stale_ones(tmp_path):
+    out = tmp_path / "out"
+    assert main(["generate", "--homes", "1", "--days", "1", "--out", str(out)]) == 0
+    assert (out / "weather").exists() and (out / "device_health").exists()
+    assert (
+        main(
+            [
+                "generate",
+                "--homes",
+                "1",
+                "--days",
+                "1",
+                "--out",
+                str(out),
+                "--no-weather",
+                "--no-device-health",
+            ]
+        )
+        == 0
+    )
+    assert not (out / "weather").exists() and not (out / "device_health").exists()
+    assert (out / "events").exists()
+
+
+def test_invalid_setting_names_the_variable(tmp_path):
+    env = {"HOMEIQ_WORKERS": "many", "PATH": "/usr/bin:/bin"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "homeiq_assets.cli", "cycle", "--homes", "1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 2
+    assert "HOMEIQ_WORKERS" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1

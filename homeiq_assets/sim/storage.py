@@ -76,14 +76,23 @@ def publish_dir(staging: Path, final: Path) -> None:
             old.unlink(missing_ok=True)
 
 
-def publish_children(staging: Path, final: Path) -> None:
+def publish_children(staging: Path, final: Path, owned: frozenset[str] = frozenset()) -> None:
     """Move each table directory of `staging` into `final`, replacing that table only.
 
-    Used for user-chosen output folders, which may hold other files that must survive.
+    Used for user-chosen output folders, which may hold other files that must survive. Names in
+    `owned` that this output did not produce are removed, so a folder never mixes tables of two
+    different runs (e.g. weather left from a run before `--no-weather`).
     """
     final.mkdir(parents=True, exist_ok=True)
+    produced = {child.name for child in staging.iterdir()}
     for child in sorted(staging.iterdir()):
         publish_dir(child, final / child.name)
+    for name in sorted(owned - produced):
+        stale = final / name
+        if stale.is_dir():
+            shutil.rmtree(stale)
+        elif stale.exists():
+            stale.unlink()
     staging.rmdir()
 
 
