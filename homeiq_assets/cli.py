@@ -12,6 +12,8 @@ import json
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
 
@@ -23,6 +25,26 @@ def _owned_outputs() -> frozenset[str]:
     from homeiq_assets.sim.tables import ALL_TABLES
 
     return frozenset((*ALL_TABLES, "device_health", "summary.json"))
+
+
+@contextmanager
+def _staged_output(out: Path, label: str) -> Iterator[Path]:
+    """A staging folder inside `out` whose tables replace `out`'s only if all went well."""
+    from homeiq_assets.sim.storage import discard_dir, publish_children, staging_dir
+
+    out.mkdir(parents=True, exist_ok=True)
+    staging = staging_dir(out / label)
+    try:
+        yield staging
+        publish_children(staging, out, _owned_outputs())
+    finally:
+        discard_dir(staging)
+
+
+def _write_summary(summary: dict, folder: Path) -> None:
+    from homeiq_assets.sim.storage import write_json_atomic
+
+    write_json_atomic(summary, folder / "summary.json")
 
 
 class UsageError(Exception):
@@ -200,16 +222,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
     from homeiq_assets.sim.fleet import generate_fleet
     from homeiq_assets.sim.health_fleet import write_fleet_device_health
-    from homeiq_assets.sim.storage import (
-        discard_dir,
-        publish_children,
-        staging_dir,
-        write_json_atomic,
-    )
 
-    out.mkdir(parents=True, exist_ok=True)
-    staging = staging_dir(out / "fleet")
-    try:
+    with _staged_output(out, "fleet") as staging:
         summary = generate_fleet(
             config, staging, workers=workers or default_workers(), progress=_progress("homes")
         )
@@ -224,10 +238,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
                 progress=_progress("device health shards"),
             )
             summary["rows"]["device_health"] = summary["device_health"]["rows"]
-        write_json_atomic(summary, staging / "summary.json")
-        publish_children(staging, out, _owned_outputs())
-    finally:
-        discard_dir(staging)
+        _write_summary(summary, staging)
     rows = summary["rows"]
     print(
         f"wrote {config.homes} homes × {config.days} days to {out}: "
@@ -240,16 +251,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def _generate_devices(args: argparse.Namespace, out: Path, start: dt.date, health) -> int:
     from homeiq_assets.sim.health_fleet import write_standalone_device_health
-    from homeiq_assets.sim.storage import (
-        discard_dir,
-        publish_children,
-        staging_dir,
-        write_json_atomic,
-    )
 
-    out.mkdir(parents=True, exist_ok=True)
-    staging = staging_dir(out / "devices")
-    try:
+    with _staged_output(out, "devices") as staging:
         stats = write_standalone_device_health(
             staging,
             args.devices,
@@ -269,10 +272,7 @@ def _generate_devices(args: argparse.Namespace, out: Path, start: dt.date, healt
             "device_health": stats,
             "rows": {"device_health": stats["rows"]},
         }
-        write_json_atomic(summary, staging / "summary.json")
-        publish_children(staging, out, _owned_outputs())
-    finally:
-        discard_dir(staging)
+        _write_summary(summary, staging)
     print(
         f"wrote {stats['rows']:,} device-days for {args.devices} devices to {out} "
         f"in {stats['seconds']:.2f}s; failures {stats['failures']}, anomaly rows "

@@ -49,7 +49,7 @@ from homeiq_assets.sim.layout import (
 from homeiq_assets.sim.occupancy import AWAY_KINDS, STATE_NAMES, occupancy_intervals
 from homeiq_assets.sim.rng import derive_rng
 from homeiq_assets.sim.storage import write_parquet_atomic
-from homeiq_assets.sim.tables import SCHEMAS
+from homeiq_assets.sim.tables import ROW_TABLES, SCHEMAS
 
 ProgressFn = Callable[[int, int], None]
 CALENDAR_SUMMARY = {
@@ -286,19 +286,7 @@ def simulate_shard(
     """Simulate one shard of homes and write its Parquet files."""
     window = Window(config.start, config.days)
     vocabs = Vocabs.new()
-    rows: dict[str, list[dict]] = {
-        k: []
-        for k in (
-            "homes",
-            "floors",
-            "areas",
-            "labels",
-            "devices",
-            "entities",
-            "gt_routines",
-            "gt_synergies",
-        )
-    }
+    rows: dict[str, list[dict]] = {k: [] for k in ROW_TABLES}
     sims: list[HomeSimulation] = []
     ev_parts: dict[str, list[np.ndarray]] = {
         k: [] for k in ("home", "t", "entity", "state", "attr", "cause", "occ")

@@ -104,6 +104,13 @@ def _merge(total: dict, part: dict) -> None:
             total[key] = total.get(key, 0) + value
 
 
+def _with_timing(totals: dict, started: float) -> dict:
+    seconds = time.perf_counter() - started
+    totals["seconds"] = round(seconds, 3)
+    totals["rows_per_second"] = round(totals.get("rows", 0) / max(seconds, 1e-9), 1)
+    return totals
+
+
 def write_fleet_device_health(
     fleet_dir: Path,
     out_dir: Path,
@@ -126,10 +133,7 @@ def write_fleet_device_health(
         _merge(totals, health_stats(table))
         if progress:
             progress(i + 1, len(parts))
-    seconds = time.perf_counter() - started
-    totals["seconds"] = round(seconds, 3)
-    totals["rows_per_second"] = round(totals["rows"] / max(seconds, 1e-9), 1)
-    return totals
+    return _with_timing(totals, started)
 
 
 def write_standalone_device_health(
@@ -161,7 +165,4 @@ def write_standalone_device_health(
         _merge(totals, health_stats(table))
         if progress:
             progress(first + n, n_devices)
-    seconds = time.perf_counter() - started
-    totals["seconds"] = round(seconds, 3)
-    totals["rows_per_second"] = round(totals["rows"] / max(seconds, 1e-9), 1)
-    return totals
+    return _with_timing(totals, started)

@@ -196,19 +196,17 @@ SCHEMAS: dict[str, pa.Schema] = {
 
 SCHEMAS["device_health"] = HEALTH_SCHEMA
 
-HOME_TABLES = (
+# per-home tables built from row dicts (the rest are built from arrays)
+ROW_TABLES = (
     "homes",
     "floors",
     "areas",
     "labels",
     "devices",
     "entities",
-    "events",
-    "device_daily",
-    "occupancy",
-    "calendar",
     "gt_routines",
     "gt_synergies",
 )
+HOME_TABLES = (*ROW_TABLES, "events", "device_daily", "occupancy", "calendar")
 CONTEXT_TABLES = ("weather", "carbon_intensity", "electricity_price")
 ALL_TABLES = HOME_TABLES + CONTEXT_TABLES
