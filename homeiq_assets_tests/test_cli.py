@@ -178,3 +178,43 @@ def test_invalid_setting_names_the_variable(tmp_path):
     )
     assert proc.returncode == 2
     assert "HOMEIQ_WORKERS" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_a_killed_run_leaves_the_previous_output_intact(tmp_path):
+    """kill -9 in the middle of a run: earlier tables stay readable, the next run succeeds."""
+    import signal
+
+    out = tmp_path / "out"
+    assert main(["generate", "--homes", "2", "--days", "1", "--out", str(out), "--seed", "1"]) == 0
+    before = (out / "summary.json").read_text()
+    events_before = ds.dataset(out / "events").count_rows()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "homeiq_assets.cli",
+            "generate",
+            "--homes",
+            "64",
+            "--days",
+            "30",
+            "--workers",
+            "1",
+            "--out",
+            str(out),
+            "--seed",
+            "2",
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    first_progress = proc.stderr.readline()  # the first shard is done: kill mid-run
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    assert "homes:" in first_progress
+    assert (out / "summary.json").read_text() == before
+    assert ds.dataset(out / "events").count_rows() == events_before
+    assert any(p.name.startswith(".fleet.staging-") for p in out.iterdir())
+    assert main(["generate", "--homes", "2", "--days", "1", "--out", str(out), "--seed", "3"]) == 0
+    assert json.loads((out / "summary.json").read_text())["seed"] == 3
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # stale staging removed

@@ -55,8 +55,14 @@ def write_json_atomic(data: Any, path: Path) -> None:
 
 
 def staging_dir(final: Path) -> Path:
-    """A fresh directory next to `final` in which a whole output is assembled."""
+    """A fresh directory next to `final` in which a whole output is assembled.
+
+    Staging folders left by a killed earlier run for the same target are removed first (one
+    writer per target: Dagster runs are limited to one per cycle partition).
+    """
     final.parent.mkdir(parents=True, exist_ok=True)
+    for stale in final.parent.glob(f".{final.name}.staging-*"):
+        shutil.rmtree(stale, ignore_errors=True)
     staging = final.with_name(f".{final.name}.staging-{uuid.uuid4().hex[:12]}")
     staging.mkdir()
     return staging
