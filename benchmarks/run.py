@@ -95,6 +95,24 @@ def device_health(devices: int, days: int) -> dict:
     }
 
 
+def _linear_fit(points: dict[int, float]) -> dict[str, float]:
+    """Least-squares wall = intercept + slope * x: a constant start-up cost plus linear work."""
+    x = list(points)
+    y = [points[k] for k in x]
+    n = len(x)
+    mx, my = sum(x) / n, sum(y) / n
+    sxx = sum((a - mx) ** 2 for a in x)
+    slope = sum((a - mx) * (b - my) for a, b in zip(x, y, strict=True)) / sxx
+    intercept = my - slope * mx
+    ss_res = sum((b - intercept - slope * a) ** 2 for a, b in zip(x, y, strict=True))
+    ss_tot = sum((b - my) ** 2 for b in y)
+    return {
+        "intercept_s": round(intercept, 3),
+        "slope_s_per_unit": round(slope, 5),
+        "r2": round(1 - ss_res / ss_tot, 4) if ss_tot else 1.0,
+    }
+
+
 def main() -> None:
     git = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
@@ -108,6 +126,8 @@ def main() -> None:
             f"{scaling[str(homes)]['peak_rss_mb']:.0f} MB",
             file=sys.stderr,
         )
+    by_days = {str(d): simulate(100, d) for d in (15, 60)}
+    by_days["30"] = scaling["100"]
     small = simulate(10)
     per_home_day = [scaling[k]["seconds_per_1000_home_days"] for k in scaling]
     h100, h200 = scaling["100"], scaling["200"]
@@ -136,6 +156,9 @@ def main() -> None:
         "rss_growth_100_to_200": round(h200["peak_rss_mb"] / h100["peak_rss_mb"] - 1, 3),
         "scaling_wall_s": {k: v["wall_s"] for k, v in scaling.items()},
         "scaling_seconds_per_1000_home_days": dict(zip(scaling, per_home_day, strict=True)),
+        "scaling_fit_homes": _linear_fit({int(k): v["wall_s"] for k, v in scaling.items()}),
+        "scaling_wall_s_100_homes_by_days": {k: by_days[k]["wall_s"] for k in ("15", "30", "60")},
+        "scaling_fit_days": _linear_fit({int(k): v["wall_s"] for k, v in by_days.items()}),
         "device_health_1m": {**health_1m, "budget_wall_s": 10.0},
         "device_health_1000": {**health_1k, "original_target_s": 30.0},
     }
