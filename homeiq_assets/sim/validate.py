@@ -6,6 +6,7 @@ without Dagster and reported the same way in the UI.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
@@ -52,6 +53,10 @@ class Outcome:
     passed: bool
     description: str
     metadata: dict[str, object] = field(default_factory=dict)
+
+
+def _iso(ms: int) -> str:
+    return dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC).isoformat(timespec="seconds")
 
 
 def _dataset(source: TableSource, name: str) -> ds.Dataset:
@@ -145,10 +150,9 @@ def check_events(source: TableSource, start_ms: int, end_ms: int) -> Outcome:
         else "events outside the window, unknown entities or no events",
         {
             "events": table.num_rows,
-            "first_ts_ms": lo,
-            "last_ts_ms": hi,
-            "window_start_ms": start_ms,
-            "window_end_ms": end_ms,
+            "first_event": _iso(lo),
+            "last_event": _iso(hi),
+            "window": f"{_iso(start_ms)} – {_iso(end_ms)}",
             "unknown_entities": unknown[:20],
         },
     )
