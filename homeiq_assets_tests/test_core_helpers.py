@@ -85,3 +85,16 @@ def test_unavailable_gap_drops_inside_events_and_restores_the_state():
     )
     assert out.t.tolist() == [0, 100, 150, 250, 300]
     assert out.state.tolist() == [a, b, u, a, b]  # 200 dropped; at 250 the state is `a`
+
+
+def test_numeric_codes_reuse_formatted_values_and_keep_the_vocabulary_unique():
+    vocab = Vocab()
+    on = vocab.code("on")
+    a = vocab.numeric_codes(np.array([21.04, 21.0, 19.96, 20.0]), 1)
+    b = vocab.numeric_codes(np.array([20.0, 45.0]), 0)
+    c = vocab.numeric_codes(np.array([21.0, -0.01]), 1)
+    assert [vocab.values[i] for i in a] == ["21.0", "21.0", "20.0", "20.0"]
+    assert [vocab.values[i] for i in b] == ["20", "45"]
+    assert [vocab.values[i] for i in c] == ["21.0", "0.0"]  # no "-0.0"
+    assert c[0] == a[0]  # formatted once, reused
+    assert len(set(vocab.values)) == len(vocab.values) and vocab.values[on] == "on"

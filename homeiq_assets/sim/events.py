@@ -51,7 +51,11 @@ class Vocab:
         if not found.all():  # format each new value once per shard
             fresh = uniq[~found]
             fmt = f"{{:.{decimals}f}}"
-            table[~found] = self.codes([fmt.format(v / scale + 0.0) for v in fresh.tolist()])
+            # numbers of one precision format to distinct strings that no categorical state
+            # shares, so new ones are appended without a dictionary lookup each
+            first = len(self.values)
+            self.values.extend(fmt.format(v / scale + 0.0) for v in fresh.tolist())
+            table[~found] = np.arange(first, len(self.values), dtype=np.int32)
             merged = np.concatenate((known, fresh))
             order = np.argsort(merged, kind="stable")
             self._numeric[decimals] = (
