@@ -255,17 +255,11 @@ def device_health(
         ) from None
     summary = read_summary(store, cycle)
     start = dt.date.fromisoformat(summary["config"]["start"])
-    fleet = {t: store.table_dir(t, cycle) for t in ("devices", "areas", "floors", "device_daily")}
     staging = staging_dir(store.staging_root() / f"{cycle}-health")
     started = time.perf_counter()
     try:
-        # the health core reads a fleet folder; give it one made of links to this cycle's tables
-        view = staging / "view"
-        view.mkdir()
-        for name, path in fleet.items():
-            (view / name).symlink_to(path, target_is_directory=True)
         stats = write_fleet_device_health(
-            view,
+            store.source(cycle),
             staging,
             start,
             summary["days"],
@@ -275,9 +269,7 @@ def device_health(
         )
         target = store.asset_dir("device_health", cycle)
         target.parent.mkdir(parents=True, exist_ok=True)
-        (staging / "out").mkdir()
-        (staging / "device_health").rename(staging / "out" / "device_health")
-        publish_dir(staging / "out", target)
+        publish_dir(staging, target)  # staging holds exactly device_health/
     finally:
         discard_dir(staging)
     failures = stats.get("failures_by_mode", {})

@@ -9,7 +9,7 @@ step, so ground truth only ever claims events that are really in the table.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 
 import numpy as np
 
@@ -154,10 +154,7 @@ class HomeEvents:
     @staticmethod
     def concat(parts: list[HomeEvents]) -> HomeEvents:
         return HomeEvents(
-            *(
-                np.concatenate([getattr(p, f) for p in parts])
-                for f in ("t", "entity", "state", "attr", "cause", "occurrence")
-            )
+            *(np.concatenate(c) for c in zip(*(astuple(p) for p in parts), strict=True))
         )
 
     def by_time(self) -> HomeEvents:

@@ -8,7 +8,7 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
 from homeiq_assets.sim.health import HEALTH_SCHEMA, TELEMETRY_FIELDS
-from homeiq_assets.sim.realism import TableSource, table_dir
+from homeiq_assets.sim.tables import TableSource, table_dir
 from homeiq_assets.sim.validate import Outcome
 
 # limits no reading can pass, glitches included (not the normal bands: failing devices and

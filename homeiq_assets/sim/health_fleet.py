@@ -25,15 +25,18 @@ from homeiq_assets.sim.health import (
     standalone_devices,
 )
 from homeiq_assets.sim.storage import write_parquet_atomic
+from homeiq_assets.sim.tables import TableSource, table_dir
 
 STANDALONE_CHUNK_DEVICES = 20_000
 
 
-def _shard_inputs(fleet_dir: Path, part: str, days: int) -> DeviceInputs:
-    devices = pq.read_table(fleet_dir / "devices" / part).to_pandas()
-    areas = pq.read_table(fleet_dir / "areas" / part).to_pandas()
-    floors = pq.read_table(fleet_dir / "floors" / part).to_pandas()
-    daily = pq.read_table(fleet_dir / "device_daily" / part).to_pandas()
+def _shard_inputs(fleet: TableSource, part: str, days: int) -> DeviceInputs:
+    def read(table: str):
+        return pq.read_table(table_dir(fleet, table) / part).to_pandas()
+
+    devices, areas, floors, daily = (
+        read(t) for t in ("devices", "areas", "floors", "device_daily")
+    )
     areas = areas.merge(
         floors[["home_id", "floor_id", "level"]],
         on=["home_id", "floor_id"],
@@ -112,7 +115,7 @@ def _with_timing(totals: dict, started: float) -> dict:
 
 
 def write_fleet_device_health(
-    fleet_dir: Path,
+    fleet: TableSource,
     out_dir: Path,
     start: dt.date,
     days: int,
@@ -120,14 +123,15 @@ def write_fleet_device_health(
     config: HealthConfig,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict:
-    """Write `out_dir/device_health/part-*.parquet` for every shard of `fleet_dir`."""
+    """Write `out_dir/device_health/part-*.parquet` for every shard of the `fleet` tables."""
     started = time.perf_counter()
-    parts = sorted(p.name for p in (fleet_dir / "device_daily").glob("part-*.parquet"))
+    daily_dir = table_dir(fleet, "device_daily")
+    parts = sorted(p.name for p in daily_dir.glob("part-*.parquet"))
     if not parts:
-        raise FileNotFoundError(f"no device_daily shards under {fleet_dir}")
+        raise FileNotFoundError(f"no device_daily shards under {daily_dir}")
     totals: dict = {}
     for i, part in enumerate(parts):
-        inputs = _shard_inputs(fleet_dir, part, days)
+        inputs = _shard_inputs(fleet, part, days)
         table = simulate_device_health(inputs, start, days, seed, config)
         write_parquet_atomic(table, out_dir / "device_health" / part)
         _merge(totals, health_stats(table))

@@ -67,8 +67,11 @@ class HomeContext:
             self.by_template.setdefault(p.template, []).append(p)
         self.cause_of = {p.routine_id: vocabs.causes.code(p.routine_id) for p in self.planted}
         self._active: dict[int, np.ndarray] = {}
-        self.motion_on: dict[int, np.ndarray] = {}  # area -> per-minute motion state
-        self.motion_entity: dict[int, int] = {}
+        # handed from one mechanism to a later one (run() calls them in causal order)
+        self.motion_runs: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self.bedtime_routine: tuple[Planted, np.ndarray, np.ndarray] | None = None
+        self.window_auto: tuple[Planted, np.ndarray, np.ndarray, np.ndarray] | None = None
+        self.vacuum_runs: tuple[np.ndarray, np.ndarray] | None = None
         self.power_diff = np.zeros(self.T + 1, dtype=np.float64)  # appliance watts
         self.light_intervals: list[OnIntervals] = []
         self.trigger_entities = {

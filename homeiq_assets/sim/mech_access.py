@@ -126,7 +126,7 @@ class AccessMechanisms(HomeContext):
 
     def bedtime_lights_off(self) -> None:
         """The bedtime routine also switches off any light left on (forgotten lights)."""
-        if not hasattr(self, "bedtime_routine"):
+        if self.bedtime_routine is None:
             return
         p, t_r, occ_id = self.bedtime_routine
         cause = self.cause_of[p.routine_id]

@@ -268,7 +268,7 @@ class ApplianceMechanisms(HomeContext):
             )
         for e in self.entities("battery"):
             dev = self.home.entities[e].device_index
-            if self.home.devices[dev].device_type != "vacuum" or not hasattr(self, "vacuum_runs"):
+            if self.home.devices[dev].device_type != "vacuum" or self.vacuum_runs is None:
                 continue
             t0, clean = self.vacuum_runs
             drop = rng.uniform(35, 60, len(t0))

@@ -159,7 +159,7 @@ class ClimateMechanisms(HomeContext):
         occ = np.where(is_change, setpoint_occ[idx], -1)
         state = np.where(hvac_enabled[idx], s_mode, s_offmode)
         self.buf.add(t, e, state, cause, attr_table[inv], occ)
-        if hasattr(self, "window_auto"):
+        if self.window_auto is not None:
             p, off_t, on_t, occ_id = self.window_auto
             cause_w = self.cause_of[p.routine_id]
             # the automation's own commands: mode off when opened, back when closed

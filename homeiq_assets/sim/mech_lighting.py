@@ -37,8 +37,6 @@ class LightingMechanisms(HomeContext):
                 rate = 0.0015 if not self.home.areas[area].indoor else 0.0003
                 false[self.rng.integers(0, self.T, self.rng.binomial(self.T, rate))] = True
             state = rolling_any(detect | false, 2)
-            self.motion_on[area] = state
-            self.motion_entity[area] = e
             starts, ends = runs(state)
             cause_on = np.where(detect[starts], self.c_occupant, self.c_noise)
             # motion sensor events land at the start of the minute (+ up to 20 s)
@@ -46,15 +44,15 @@ class LightingMechanisms(HomeContext):
             t_off = ends * MS_PER_MINUTE + self.jitter_ms(len(ends), 20_000)
             self.buf.add(t_on, e, self.s_on, cause_on)
             self.buf.add(t_off, e, self.s_off, cause_on)
+            self.motion_runs[area] = (starts, ends, t_on)  # motion-light automations follow it
 
     def door_minutes(self) -> np.ndarray:
-        if not hasattr(self, "_door"):
-            starts = np.concatenate([o.away_starts for o in self.occ.occupants])
-            ends = np.concatenate([o.away_ends for o in self.occ.occupants])
-            self._door = mask_from_intervals(
-                np.concatenate((starts - 1, ends)), np.concatenate((starts + 1, ends + 2)), self.T
-            )
-        return self._door
+        """Minutes around every arrival and departure (someone at the door or on the porch)."""
+        starts = np.concatenate([o.away_starts for o in self.occ.occupants])
+        ends = np.concatenate([o.away_ends for o in self.occ.occupants])
+        return mask_from_intervals(
+            np.concatenate((starts - 1, ends)), np.concatenate((starts + 1, ends + 2)), self.T
+        )
 
     # ----------------------------------------------------------------- lights
     def _manual_light(self, area: int, mask: np.ndarray, forget_p: float) -> OnIntervals:
@@ -68,14 +66,7 @@ class LightingMechanisms(HomeContext):
             end = end + np.where(forgot, self.rng.integers(30, 240, n) * MS_PER_MINUTE, 0)
             off_cause = np.where(forgot, self.c_noise, off_cause).astype(np.int32)
         keep = end > start
-        return OnIntervals(
-            start[keep],
-            end[keep],
-            np.full(int(keep.sum()), self.c_occupant, np.int32),
-            off_cause[keep],
-            np.full(int(keep.sum()), -1, np.int32),
-            np.full(int(keep.sum()), -1, np.int32),
-        )
+        return OnIntervals.of(start[keep], end[keep], self.c_occupant, off_cause[keep])
 
     def lights(self) -> None:
         motion_auto = {p.area_index: p for p in self.by_template.get("motion_light", [])}
@@ -114,13 +105,10 @@ class LightingMechanisms(HomeContext):
                 st = st[self.n_awake[st] > 0]
                 dur = self.rng.integers(1, 20, len(st))
                 parts.append(
-                    OnIntervals(
+                    OnIntervals.of(
                         st * MS_PER_MINUTE + self.jitter_ms(len(st)),
                         (st + dur) * MS_PER_MINUTE + self.jitter_ms(len(st)),
-                        np.full(len(st), self.c_noise, np.int32),
-                        np.full(len(st), self.c_noise, np.int32),
-                        np.full(len(st), -1, np.int32),
-                        np.full(len(st), -1, np.int32),
+                        self.c_noise,
                     )
                 )
             iv = OnIntervals.concat(parts).merged() if parts else OnIntervals.empty()
@@ -144,47 +132,29 @@ class LightingMechanisms(HomeContext):
         self, p: Planted, area: int, dark: np.ndarray, manual_mask: np.ndarray
     ) -> OnIntervals:
         p.opportunities = 0
-        motion = self.motion_on.get(area)
-        if motion is None:
+        if area not in self.motion_runs:
             return self._manual_light(area, manual_mask, 0.05)
-        s, e = runs(motion)
-        trig = s[dark[np.clip(s, 0, self.T - 1)]]
-        trig_e = e[dark[np.clip(s, 0, self.T - 1)]]
+        s, e, t_on = self.motion_runs[area]
+        in_dark = dark[np.clip(s, 0, self.T - 1)]
+        trig, trig_e = s[in_dark], e[in_dark]
         p.opportunities = len(trig)
         ok = self.executed(p, len(trig))
         occ_id = np.arange(len(trig), dtype=np.int32)
-        motion_e = self.motion_entity[area]
         # the light follows the motion sensor's own event time plus the automation's lag
-        t_motion = self._motion_event_times(motion_e, trig)
-        start = t_motion + p.lags_ms(self.rng, len(trig))
+        start = t_on[in_dark] + p.lags_ms(self.rng, len(trig))
         end = (
             trig_e * MS_PER_MINUTE
             + int(p.params["off_after_min"] * MS_PER_MINUTE)
             + p.lags_ms(self.rng, len(trig))
         )
-        cause = self.cause_of[p.routine_id]
-        auto = OnIntervals(
-            start[ok],
-            end[ok],
-            np.full(int(ok.sum()), cause, np.int32),
-            np.full(int(ok.sum()), cause, np.int32),
-            occ_id[ok],
-            occ_id[ok],
+        auto = OnIntervals.of(
+            start[ok], end[ok], self.cause_of[p.routine_id], occurrence=occ_id[ok]
         )
         # when the automation does not fire, the occupant switches the light by hand
         missed = mask_from_intervals(trig[~ok], trig_e[~ok], self.T) & manual_mask
         return OnIntervals.concat([auto, self._manual_light(area, missed, 0.05)])
 
-    def _motion_event_times(self, motion_entity: int, minutes: np.ndarray) -> np.ndarray:
-        """Times of the motion sensor's `on` events at the given minutes (already buffered)."""
-        for t, ent, st in zip(self.buf.t, self.buf.entity, self.buf.state, strict=True):
-            if len(ent) and ent[0] == motion_entity and st[0] == self.s_on:
-                idx = np.searchsorted(t, minutes * MS_PER_MINUTE)
-                return t[np.clip(idx, 0, len(t) - 1)]
-        return minutes * MS_PER_MINUTE
-
     def _arrival_light(self, p: Planted) -> OnIntervals:
-        door_e = p.trigger_entity
         times = self.door_open_times
         arrivals = times[self.door_is_arrival]
         minute = np.clip(arrivals // MS_PER_MINUTE, 0, self.T - 1)
@@ -194,16 +164,7 @@ class LightingMechanisms(HomeContext):
         occ_id = np.arange(len(trig), dtype=np.int32)[ok]
         start = trig[ok] + p.lags_ms(self.rng, int(ok.sum()))
         end = start + self.rng.integers(3, 8, len(start)) * MS_PER_MINUTE
-        cause = self.cause_of[p.routine_id]
-        assert door_e is not None
-        return OnIntervals(
-            start,
-            end,
-            np.full(len(start), cause, np.int32),
-            np.full(len(start), cause, np.int32),
-            occ_id,
-            occ_id,
-        )
+        return OnIntervals.of(start, end, self.cause_of[p.routine_id], occurrence=occ_id)
 
     def _sunset_light(self, p: Planted) -> OnIntervals:
         below = self.sun < -0.5
@@ -221,11 +182,4 @@ class LightingMechanisms(HomeContext):
         end = off_min[idx[ok]] * MS_PER_MINUTE + p.lags_ms(self.rng, int(ok.sum()))
         keep = end > start
         cause = self.cause_of[p.routine_id]
-        return OnIntervals(
-            start[keep],
-            end[keep],
-            np.full(int(keep.sum()), cause, np.int32),
-            np.full(int(keep.sum()), cause, np.int32),
-            occ_id[keep],
-            occ_id[keep],
-        )
+        return OnIntervals.of(start[keep], end[keep], cause, occurrence=occ_id[keep])

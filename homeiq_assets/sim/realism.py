@@ -7,7 +7,6 @@ reproducible: `homeiq generate … --out DIR` then `realism_report(DIR)`.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -15,13 +14,7 @@ import pandas as pd
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
-TableSource = Path | Callable[[str], Path]
-
-
-def table_dir(source: TableSource, name: str) -> Path:
-    """Directory of table `name`: `source / name` for a `homeiq generate` folder, or whatever
-    the callable says (the Dagster data store keeps tables under their asset)."""
-    return source(name) if callable(source) else Path(source) / name
+from homeiq_assets.sim.tables import TableSource, table_dir
 
 
 def _table(out_dir: TableSource, name: str, columns: list[str] | None = None) -> pd.DataFrame:

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,16 +20,24 @@ def write_parquet_atomic(table: pa.Table, path: Path, statistics: bool | list[st
     `statistics` may name the columns readers filter on: min/max of large dictionary string
     columns cost a third of the write time and serve no query.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        pq.write_table(
+    _atomic(
+        path,
+        lambda tmp: pq.write_table(
             table,
             tmp,
             compression="snappy",
             write_statistics=statistics,
             **_encodings(table.schema),
-        )
+        ),
+    )
+
+
+def _atomic(path: Path, write: Callable[[Path], object]) -> None:
+    """Run `write` on a temporary sibling of `path`, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        write(tmp)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -45,13 +54,8 @@ def _encodings(schema: pa.Schema) -> dict:
 
 
 def write_json_atomic(data: Any, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        tmp.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    text = json.dumps(data, indent=2, sort_keys=True, default=str) + "\n"
+    _atomic(path, lambda tmp: tmp.write_text(text))
 
 
 def staging_dir(final: Path) -> Path:

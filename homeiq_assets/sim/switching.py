@@ -3,7 +3,7 @@ plug experiences them: overlapping reasons to be on make one longer on-period.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 import numpy as np
 
@@ -20,18 +20,29 @@ class OnIntervals:
     off_occ: np.ndarray
 
     @staticmethod
+    def of(
+        start: np.ndarray,
+        end: np.ndarray,
+        on_cause: int,
+        off_cause: int | np.ndarray | None = None,
+        occurrence: np.ndarray | None = None,
+    ) -> OnIntervals:
+        """Intervals switched on by `on_cause` and off by `off_cause` (default: the same),
+        belonging to `occurrence` of a routine (default: none)."""
+        n = len(start)
+        on = np.full(n, on_cause, np.int32)
+        off = on if off_cause is None else np.broadcast_to(off_cause, n).astype(np.int32)
+        occ = np.full(n, -1, np.int32) if occurrence is None else occurrence.astype(np.int32)
+        return OnIntervals(start, end, on, off, occ, occ)
+
+    @staticmethod
     def empty() -> OnIntervals:
-        z = np.zeros(0, np.int64)
-        zi = np.zeros(0, np.int32)
-        return OnIntervals(z, z, zi, zi, zi, zi)
+        return OnIntervals.of(np.zeros(0, np.int64), np.zeros(0, np.int64), 0)
 
     @staticmethod
     def concat(parts: list[OnIntervals]) -> OnIntervals:
         return OnIntervals(
-            *(
-                np.concatenate([getattr(p, f) for p in parts])
-                for f in ("start", "end", "on_cause", "off_cause", "on_occ", "off_occ")
-            )
+            *(np.concatenate(c) for c in zip(*(astuple(p) for p in parts), strict=True))
         )
 
     def merged(self) -> OnIntervals:

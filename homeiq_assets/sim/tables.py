@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import pyarrow as pa
 
 from homeiq_assets.sim.health import HEALTH_SCHEMA
@@ -210,3 +213,13 @@ ROW_TABLES = (
 HOME_TABLES = (*ROW_TABLES, "events", "device_daily", "occupancy", "calendar")
 CONTEXT_TABLES = ("weather", "carbon_intensity", "electricity_price")
 ALL_TABLES = HOME_TABLES + CONTEXT_TABLES
+
+# where a table lives: a `homeiq generate` folder, or a callable (the Dagster data store keeps
+# each table under its asset and cycle)
+TableSource = Path | Callable[[str], Path]
+
+
+def table_dir(source: TableSource, name: str) -> Path:
+    """Directory of table `name`: `source / name` for a `homeiq generate` folder, or whatever
+    the callable says (the Dagster data store keeps tables under their asset)."""
+    return source(name) if callable(source) else Path(source) / name

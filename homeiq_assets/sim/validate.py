@@ -15,8 +15,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
-from homeiq_assets.sim.realism import TableSource, routine_agreement, synergy_balance, table_dir
-from homeiq_assets.sim.tables import SCHEMAS
+from homeiq_assets.sim.realism import routine_agreement, synergy_balance
+from homeiq_assets.sim.tables import SCHEMAS, TableSource, table_dir
 
 # What Home Assistant 2026.2 accepts for the entities the simulator creates:
 # domain -> device_class -> (allowed units, allowed state classes)
