@@ -95,6 +95,63 @@ def device_health(devices: int, days: int) -> dict:
     }
 
 
+def _run(args: list[str]) -> tuple[float, float, str]:
+    """Run `homeiq <args>`; wall seconds, peak RSS (MB, via wait4) and stdout."""
+    cmd = [sys.executable, "-m", "homeiq_assets.cli", *args]
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=ROOT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd)} failed: {err.read().decode()[-2000:]}")
+        return wall, usage.ru_maxrss / 1024, out.read().decode()
+
+
+def collection(homes: int = 50, days: int = 30) -> dict:
+    """Collection + export of a cycle (`homeiq collect`), then one Home Assistant snapshot."""
+    work = Path(tempfile.mkdtemp(prefix="homeiq-bench-collect-"))
+    try:
+        fleet, out = work / "fleet", work / "out"
+        _run(
+            [
+                "generate",
+                "--homes",
+                str(homes),
+                "--days",
+                str(days),
+                "--seed",
+                "1",
+                "--out",
+                str(fleet),
+            ]
+        )
+        wall, rss, printed = _run(
+            ["collect", "--from", str(fleet), "--out", str(out), "--cycle", "bench"]
+        )
+        stats = json.loads((out / "training_data" / "bench" / "stats.json").read_text())
+        ha_wall, _, _ = _run(
+            ["export-ha", "--home", "h00000", "--from", str(fleet), "--out", str(work / "ha")]
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return {
+        "homes": homes,
+        "days": days,
+        "wall_s": round(wall, 3),
+        "collection_s": stats["seconds"],
+        "peak_rss_mb": round(rss, 1),
+        "records_kept": {k: v["kept"] for k, v in stats["datasets"].items()},
+        "pattern_metrics": stats["metrics"]["patterns"],
+        "budget_wall_s": 60.0,
+        "export_ha_one_home_wall_s": round(ha_wall, 3),
+        "stdout": printed.strip().splitlines(),
+    }
+
+
 def _linear_fit(points: dict[int, float]) -> dict[str, float]:
     """Least-squares wall = intercept + slope * x: a constant start-up cost plus linear work."""
     x = list(points)
@@ -133,6 +190,8 @@ def main() -> None:
     h100, h200 = scaling["100"], scaling["200"]
     health_1m = device_health(33_334, 30)
     health_1k = device_health(1_000, 30)
+    collect_50 = collection(50, 30)
+    print(f"  collection + export 50 × 30: {collect_50['wall_s']:.2f}s", file=sys.stderr)
     results = {
         "machine": {
             "cpu_count": os.cpu_count(),
@@ -161,6 +220,7 @@ def main() -> None:
         "scaling_fit_days": _linear_fit({int(k): v["wall_s"] for k, v in by_days.items()}),
         "device_health_1m": {**health_1m, "budget_wall_s": 10.0},
         "device_health_1000": {**health_1k, "original_target_s": 30.0},
+        "collection_export_50x30": collect_50,
     }
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))

@@ -401,9 +401,26 @@ def _print_run(result, instance, key: str) -> None:
             "devices",
             "routines",
             "synergy_candidates",
+            "strong_patterns",
+            "precision",
+            "recall",
+            "candidate_pairs",
+            "rule_baseline_f1",
+            "suggestions",
+            "yaml_valid_rate",
+            "requests",
+            "approval_rate",
+            "records_collected",
+            "validation_pass_rate",
+            "cycles_aggregated",
+            "states",
         )
-        counts = {k: v.value for k, v in mat.metadata.items() if k.startswith("rows") or k in shown}
-        print(f"  {mat.asset_key.to_user_string():<14} {json.dumps(counts)}")
+        counts = {
+            k: v.value
+            for k, v in mat.metadata.items()
+            if k.startswith(("rows", "kept_", "records_")) or k in shown
+        }
+        print(f"  {mat.asset_key.to_user_string():<18} {json.dumps(counts)}")
     checks = instance.get_records_for_run(
         result.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
     ).records
@@ -423,15 +440,63 @@ def _print_run(result, instance, key: str) -> None:
     )
 
 
+def _add_export_ha(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "export-ha",
+        help="write one simulated home as a Home Assistant config directory",
+        description="Export one home as a Home Assistant configuration directory "
+        "(registries in .storage, recorder database, configuration.yaml).",
+    )
+    p.add_argument("--home", required=True, help="home id, e.g. h00003")
+    p.add_argument(
+        "--from", dest="source", required=True, help="folder written by `homeiq generate --out`"
+    )
+    p.add_argument("--out", required=True, help="config directory to create")
+    p.add_argument("--force", action="store_true", help="replace a non-empty --out")
+
+
+def cmd_export_ha(args: argparse.Namespace) -> int:
+    from homeiq_assets.export.ha_snapshot import SnapshotError, write_ha_snapshot
+
+    source = Path(args.source).expanduser()
+    if not source.is_dir():
+        raise UsageError(f"--from: {args.source} is not a directory")
+    options = {"home": "--home", "source": "--from", "out": "--out"}
+    try:
+        summary = write_ha_snapshot(source, args.home, Path(args.out), force=args.force)
+    except SnapshotError as exc:
+        prefix = f"{options[exc.option]}: " if exc.option in options else ""
+        raise UsageError(f"{prefix}{exc}") from None
+    print(
+        f"wrote home {summary['home_id']} to {summary['out_dir']}: {summary['areas']} areas, "
+        f"{summary['devices']} devices, {summary['entities']} entities, "
+        f"{summary['states']:,} states, {summary['statistics']:,} statistics rows "
+        f"in {summary['seconds']:.2f}s"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="homeiq", description="homeiq-assets command line")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     _add_generate(sub)
     _add_cycle(sub)
+    _add_export_ha(sub)
+    from homeiq_assets import cli_collect
+
+    cli_collect.add_parsers(sub)
     return parser
 
 
-COMMANDS = {"generate": cmd_generate, "cycle": cmd_cycle}
+COMMANDS = {"generate": cmd_generate, "cycle": cmd_cycle, "export-ha": cmd_export_ha}
+
+
+def _command(name: str):
+    if name in COMMANDS:
+        return COMMANDS[name]
+    from homeiq_assets import cli_collect
+
+    return cli_collect.COMMANDS[name]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -440,7 +505,7 @@ def main(argv: list[str] | None = None) -> int:
     from homeiq_assets.settings import SettingsError
 
     try:
-        return COMMANDS[args.command](args)
+        return _command(args.command)(args)
     except (UsageError, SettingsError) as exc:
         print(f"homeiq {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

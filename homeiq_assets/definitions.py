@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import dagster as dg
 
+from homeiq_assets.assets.collection import COLLECTION_ASSETS
+from homeiq_assets.assets.exports import EXPORT_ASSETS
 from homeiq_assets.assets.simulation import device_health, simulate_fleet
 from homeiq_assets.checks import SIMULATION_CHECKS
+from homeiq_assets.collection_checks import COLLECTION_CHECKS
 from homeiq_assets.jobs import cycle_job
 from homeiq_assets.resources import DataStore
 from homeiq_assets.settings import settings
 
 defs = dg.Definitions(
-    assets=[simulate_fleet, device_health],
-    asset_checks=SIMULATION_CHECKS,
+    assets=[simulate_fleet, device_health, *COLLECTION_ASSETS, *EXPORT_ASSETS],
+    asset_checks=[*SIMULATION_CHECKS, *COLLECTION_CHECKS],
     jobs=[cycle_job],
     resources={"store": DataStore(base_dir=str(settings().data_dir))},
 )

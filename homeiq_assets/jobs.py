@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import dagster as dg
 
-# the full cycle: today the simulation group; later stages join the selection
+# the full cycle: simulate, collect training data, export
 cycle_job = dg.define_asset_job(
     name="cycle_job",
-    selection=dg.AssetSelection.groups("simulation"),
-    description="Simulate a cycle's fleet, derive device health and run the data checks.",
+    selection=dg.AssetSelection.groups("simulation", "collection", "exports"),
+    description="Simulate a cycle's fleet, derive device health, collect labelled training "
+    "data from the detection stages, export it, and run the data checks.",
     tags={"homeiq/job": "cycle"},
 )

@@ -18,6 +18,16 @@ ASSET_TABLES: dict[str, tuple[str, ...]] = {
     "ground_truth": ("gt_routines", "gt_synergies"),
     "device_health": ("device_health",),
 }
+# collection and export assets keep their own files under `<base_dir>/<asset>/<cycle>/`
+FILE_ASSETS = (
+    "detected_patterns",
+    "detected_synergies",
+    "suggestions",
+    "ask_ai",
+    "training_data",
+    "exported_datasets",
+    "ha_snapshots",
+)
 TABLE_ASSET: dict[str, str] = {t: a for a, tables in ASSET_TABLES.items() for t in tables}
 assert set(SCHEMAS) <= set(TABLE_ASSET)
 
@@ -33,7 +43,7 @@ class DataStore(dg.ConfigurableResource):
         return Path(self.base_dir).expanduser().resolve()
 
     def asset_dir(self, asset: str, cycle: str) -> Path:
-        if asset not in ASSET_TABLES:
+        if asset not in ASSET_TABLES and asset not in FILE_ASSETS:
             raise ValueError(f"unknown asset {asset!r}")
         return self.root / asset / validate_cycle_key(cycle)
 

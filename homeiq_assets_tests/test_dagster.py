@@ -179,7 +179,8 @@ def test_cli_cycle_materialises_in_the_local_instance(tmp_path):
     ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
-    assert "checks: 9/9 passed" in proc.stdout
+    assert "checks: 12/12 passed" in proc.stdout
+    assert "training_data" in proc.stdout and "exported_datasets" in proc.stdout
     assert "make ui" in proc.stdout
     with dg.DagsterInstance.from_config(str(tmp_path / "data" / "dagster_home")) as instance:
         assert instance.has_dynamic_partition(CYCLE_PARTITIONS_NAME, "clitest")

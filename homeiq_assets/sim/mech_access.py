@@ -55,7 +55,8 @@ class AccessMechanisms(HomeContext):
                 ),
             )
         for e in self.entities("cover"):
-            tc = open_ms[car] - 45_000
+            # drivers reach the front door 30–90 s after the garage starts opening
+            tc = open_ms[car] - self.rng.integers(30_000, 90_000, int(car.sum()))
             self._sequence(
                 e,
                 tc,

@@ -1,0 +1,466 @@
+"""The collector: registered collection points run over every home, their records labelled,
+validated, quality-filtered and given record-level lineage.
+
+A collection point reads observations (and the records of earlier points); only its `label`
+step sees ground truth. Stages run in registration order so suggestions can build on the
+patterns and synergies found before them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from homeiq_assets.collect import ask_ai, labels, patterns, suggestions, synergies
+from homeiq_assets.collect.observations import HomeObservations, HomeTruth, iter_homes
+from homeiq_assets.collect.records import validate_records
+from homeiq_assets.sim.rng import derive_rng
+from homeiq_assets.sim.tables import TableSource
+
+LABELLER_VERSION = "labeller-1"
+QUALITY_VERSION = "quality-1"
+MIN_PATTERN_OCCURRENCES = 5
+
+Context = dict[str, object]
+
+
+@dataclass(frozen=True)
+class CollectionPoint:
+    """One detection stage the production AI runs, and how its output is labelled."""
+
+    stage: str
+    dataset: str  # the model-type dataset its records feed
+    version: str
+    id_field: str
+    run: Callable[[HomeObservations, Context, np.random.Generator], list[dict]]
+    label: Callable[[list[dict], HomeTruth, Context], None]
+    quality: Callable[[dict], str | None]  # the reason a record is dropped, or None
+
+
+REGISTRY: dict[str, CollectionPoint] = {}
+
+
+def register(point: CollectionPoint) -> CollectionPoint:
+    if point.stage in REGISTRY:
+        raise ValueError(f"collection point {point.stage!r} is already registered")
+    REGISTRY[point.stage] = point
+    return point
+
+
+# ----------------------------------------------------------------------- collection points
+def _run_patterns(obs: HomeObservations, ctx: Context, rng) -> list[dict]:
+    detected = patterns.detect_patterns(obs)
+    ctx["pattern_occurrences"] = detected
+    return detected.records
+
+
+def _label_patterns(records: list[dict], truth: HomeTruth, ctx: Context) -> None:
+    labels.label_patterns(ctx["pattern_occurrences"], truth)
+
+
+def _run_synergies(obs: HomeObservations, ctx: Context, rng) -> list[dict]:
+    ctx["extra.synergies.nodes"] = synergies.device_nodes(obs)
+    return synergies.detect_synergies(obs)
+
+
+def _label_synergies(records: list[dict], truth: HomeTruth, ctx: Context) -> None:
+    labels.label_synergies(records, truth)
+
+
+def _run_suggestions(obs: HomeObservations, ctx: Context, rng) -> list[dict]:
+    return suggestions.generate_suggestions(obs, ctx["patterns"], ctx["synergies"])
+
+
+def _label_suggestions(records: list[dict], truth: HomeTruth, ctx: Context) -> None:
+    suggestions.label_suggestions(records, ctx["patterns"], ctx["synergies"])
+
+
+def _run_ask_ai(obs: HomeObservations, ctx: Context, rng) -> list[dict]:
+    return ask_ai.generate_ask_ai(obs, rng)
+
+
+def _label_ask_ai(records: list[dict], truth: HomeTruth, ctx: Context) -> None:
+    ask_ai.label_ask_ai(records, truth)
+
+
+def _pattern_quality(rec: dict) -> str | None:
+    return "below_min_support" if rec["occurrences"] < MIN_PATTERN_OCCURRENCES else None
+
+
+def _synergy_quality(rec: dict) -> str | None:
+    if rec["trigger_events"] == 0 or rec["action_events"] == 0:
+        return "silent_device"
+    return None
+
+
+def _suggestion_quality(rec: dict) -> str | None:
+    return None if rec["yaml_valid"] else "invalid_yaml"
+
+
+def _ask_ai_quality(rec: dict) -> str | None:
+    return None if rec.get("answer_yaml") else "no_answer"
+
+
+register(
+    CollectionPoint(
+        "patterns",
+        "pattern_detection",
+        patterns.DETECTOR_VERSION,
+        "pattern_id",
+        _run_patterns,
+        _label_patterns,
+        _pattern_quality,
+    )
+)
+register(
+    CollectionPoint(
+        "synergies",
+        "synergy_gnn",
+        synergies.DETECTOR_VERSION,
+        "pair_id",
+        _run_synergies,
+        _label_synergies,
+        _synergy_quality,
+    )
+)
+register(
+    CollectionPoint(
+        "suggestions",
+        "yaml_generation",
+        suggestions.GENERATOR_VERSION,
+        "suggestion_id",
+        _run_suggestions,
+        _label_suggestions,
+        _suggestion_quality,
+    )
+)
+register(
+    CollectionPoint(
+        "ask_ai",
+        "ask_ai",
+        ask_ai.GENERATOR_VERSION,
+        "record_id",
+        _run_ask_ai,
+        _label_ask_ai,
+        _ask_ai_quality,
+    )
+)
+
+
+# ------------------------------------------------------------------------------ running
+@dataclass
+class StageOutput:
+    """Labelled records of one stage over a fleet, before validation and filtering."""
+
+    stage: str
+    records: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
+    extras: dict[str, list[dict]] = field(default_factory=dict)
+
+
+@dataclass
+class FleetCollection:
+    stages: dict[str, StageOutput]
+    metrics: dict[str, object]
+    homes: int
+    seconds: float
+
+
+def collect_fleet(
+    source: TableSource,
+    seed: int,
+    stages: tuple[str, ...] | None = None,
+    homes: list[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    upstream: dict[str, list[dict]] | None = None,
+) -> FleetCollection:
+    """Run the registered collection points (all, or `stages` and what they need) per home.
+
+    `upstream` supplies records of earlier stages already collected (e.g. by another Dagster
+    asset), so they are not detected again.
+    """
+    given = upstream or {}
+    wanted = list(REGISTRY) if stages is None else _with_dependencies(stages, set(given))
+    given_by_home = {
+        stage: _by_home(records) for stage, records in given.items() if stage not in wanted
+    }
+    out = {s: StageOutput(s) for s in wanted}
+    agreement = {"occurrences": 0, "agreeing": 0}
+    routines: list[pd.DataFrame] = []
+    started = time.perf_counter()
+    home_list = homes
+    n_done = 0
+    total = len(homes) if homes is not None else None
+    for obs, truth in iter_homes(source, home_list):
+        ctx: Context = {stage: recs.get(obs.home_id, []) for stage, recs in given_by_home.items()}
+        for stage in wanted:
+            point = REGISTRY[stage]
+            t0 = time.perf_counter()
+            rng = derive_rng(seed, obs.home_id, f"collect.{stage}")
+            records = point.run(obs, ctx, rng)
+            point.label(records, truth, ctx)
+            ctx[stage] = records
+            out[stage].records.extend(records)
+            for name, rows in _extras(ctx, stage):
+                out[stage].extras.setdefault(name, []).extend(rows)
+            out[stage].seconds += time.perf_counter() - t0
+        if "patterns" in wanted:
+            routines.append(truth.routines)
+            agree = labels.routine_agreement(obs, truth)
+            agreement = {k: agreement[k] + agree[k] for k in agreement}
+        n_done += 1
+        if progress is not None:
+            progress(n_done, total or n_done)
+    metrics = detector_metrics(out, routines, agreement)
+    return FleetCollection(out, metrics, n_done, time.perf_counter() - started)
+
+
+def _extras(ctx: Context, stage: str):
+    """Side tables a stage left in the context as `extra.<stage>.<name>` (e.g. graph nodes)."""
+    prefix = f"extra.{stage}."
+    for key in [k for k in ctx if k.startswith(prefix)]:
+        yield key[len(prefix) :], ctx.pop(key)
+
+
+def _by_home(records: list[dict]) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for rec in records:
+        out.setdefault(rec["home_id"], []).append(rec)
+    return out
+
+
+def _with_dependencies(stages: tuple[str, ...], given: set[str] = frozenset()) -> list[str]:
+    needed = set(stages)
+    if "suggestions" in needed:
+        needed |= {"patterns", "synergies"} - given
+    unknown = needed - set(REGISTRY)
+    if unknown:
+        raise ValueError(f"unknown collection stage(s): {', '.join(sorted(unknown))}")
+    return [s for s in REGISTRY if s in needed]
+
+
+def detector_metrics(
+    out: dict[str, StageOutput], routines: list[pd.DataFrame], agreement: dict
+) -> dict[str, object]:
+    """Each detector's precision/recall against ground truth, with counts."""
+    metrics: dict[str, object] = {}
+    if "patterns" in out:
+        all_routines = pd.concat(routines, ignore_index=True) if routines else pd.DataFrame()
+        metrics["patterns"] = labels.pattern_scores(
+            out["patterns"].records, all_routines, MIN_PATTERN_OCCURRENCES
+        )
+        metrics["routine_agreement"] = {
+            **agreement,
+            "share": round(agreement["agreeing"] / agreement["occurrences"], 4)
+            if agreement["occurrences"]
+            else 0.0,
+        }
+    if "synergies" in out:
+        recs = out["synergies"].records
+        metrics["synergy_rule_baseline"] = labels.binary_scores(
+            [r["rule_linked"] for r in recs], [r["gt_linked"] for r in recs]
+        )
+        present = {r["relationship"] for r in recs}
+        metrics["synergy_relationships"] = sorted(present)
+    if "suggestions" in out:
+        recs = out["suggestions"].records
+        metrics["suggestions"] = {
+            "n": len(recs),
+            "yaml_valid": sum(r["yaml_valid"] for r in recs),
+            "matches_routine": sum(r["gt_matches_routine"] for r in recs),
+            "distinct_text_share": _distinct([r["text"] for r in recs]),
+        }
+    if "ask_ai" in out:
+        recs = out["ask_ai"].records
+        metrics["ask_ai"] = {
+            "n": len(recs),
+            "approved": sum(bool(r["approved"]) for r in recs),
+            "yaml_valid": sum(bool(r["yaml_valid"]) for r in recs),
+            "distinct_request_share": _distinct([r["request"] for r in recs]),
+        }
+    return metrics
+
+
+def _distinct(texts: list[str]) -> float:
+    return round(len(set(texts)) / len(texts), 4) if texts else 0.0
+
+
+# --------------------------------------------------------------- validation and filtering
+@dataclass
+class CuratedStage:
+    """A stage's records after validation and quality filtering, with lineage."""
+
+    stage: str
+    dataset: str
+    records: pd.DataFrame
+    lineage: pd.DataFrame
+    stats: dict
+    extras: dict[str, pd.DataFrame] = field(default_factory=dict)  # e.g. graph nodes
+
+
+def curate(
+    stage: str,
+    records: list[dict],
+    cycle: str,
+    seed: int,
+    sources: tuple[str, ...] = (),
+    extras: dict[str, list[dict]] | None = None,
+) -> CuratedStage:
+    """Validate each record, drop low-quality ones (reasons counted) and attach lineage."""
+    point = REGISTRY[stage]
+    valid, failures = validate_records(stage, records)
+    kept, dropped = [], {}
+    for rec in valid:
+        reason = point.quality(rec)
+        if reason is None:
+            kept.append(rec)
+        else:
+            dropped[reason] = dropped.get(reason, 0) + 1
+    frame = pd.DataFrame(kept)
+    if not frame.empty:
+        # record ids are unique across cycles: home ids repeat from one cycle to the next
+        frame.insert(0, "record_id", cycle + "/" + frame.pop(point.id_field).astype(str))
+        frame.insert(1, "cycle", cycle)
+    transformations = [
+        f"detected:{point.version}",
+        f"labelled:{LABELLER_VERSION}",
+        "validated:pydantic",
+        f"filtered:{QUALITY_VERSION}",
+    ]
+    lineage = lineage_rows(
+        frame, point.dataset, stage, point.version, cycle, seed, transformations, sources
+    )
+    stats = {
+        "collected": len(records),
+        "valid": len(valid),
+        "validation_pass_rate": round(len(valid) / len(records), 4) if records else 0.0,
+        "validation_failures": failures,
+        "kept": len(kept),
+        "dropped": dropped,
+    }
+    side = {name: _with_cycle(pd.DataFrame(rows), cycle) for name, rows in (extras or {}).items()}
+    return CuratedStage(stage, point.dataset, frame, lineage, stats, side)
+
+
+def _with_cycle(frame: pd.DataFrame, cycle: str) -> pd.DataFrame:
+    frame.insert(0, "cycle", cycle)
+    return frame
+
+
+def lineage_rows(
+    frame: pd.DataFrame,
+    dataset: str,
+    stage: str,
+    version: str,
+    cycle: str,
+    seed: int,
+    transformations: list[str],
+    sources: tuple[str, ...],
+) -> pd.DataFrame:
+    n = len(frame)
+    if n == 0:
+        return pd.DataFrame(columns=LINEAGE_COLUMNS)
+    return pd.DataFrame(
+        {
+            "record_id": frame["record_id"].astype(str).to_numpy(),
+            "dataset": dataset,
+            "cycle": cycle,
+            "home_id": frame["home_id"].to_numpy(),
+            "stage": stage,
+            "generator_version": version,
+            "seed": int(seed),
+            "transformations": [transformations] * n,
+            "sources": [list(sources)] * n,
+        }
+    )
+
+
+LINEAGE_COLUMNS = [
+    "record_id",
+    "dataset",
+    "cycle",
+    "home_id",
+    "stage",
+    "generator_version",
+    "seed",
+    "transformations",
+    "sources",
+]
+
+
+# ------------------------------------------------------------------- device intelligence
+DEVICE_DATASET_VERSION = "device-health-export-1"
+
+
+def curate_device_health(source: TableSource, cycle: str, seed: int) -> CuratedStage | None:
+    """Device-day telemetry with its labels as the device-intelligence dataset.
+
+    Validation is columnar (schema and physical limits, see `sim.health_checks`); rows of a
+    device that is down carry no telemetry and are filtered as `device_down`.
+    """
+    import pyarrow.compute as pc
+    import pyarrow.dataset as ds
+
+    from homeiq_assets.sim.health import HEALTH_SCHEMA
+    from homeiq_assets.sim.health_checks import HARD_RANGES
+    from homeiq_assets.sim.tables import table_dir
+
+    folder = table_dir(source, "device_health")
+    if not any(folder.glob("*.parquet")):
+        return None
+    table = ds.dataset(folder, format="parquet").to_table()
+    n = table.num_rows
+    failures: dict[str, int] = {}
+    if not table.schema.remove_metadata().equals(HEALTH_SCHEMA):
+        failures["schema"] = n
+        ok = pa_false(n)
+    else:
+        ok = None
+        for col, (lo, hi) in HARD_RANGES.items():
+            column = table.column(col)
+            in_range = pc.and_(pc.greater_equal(column, lo), pc.less_equal(column, hi))
+            inside = pc.fill_null(in_range, True)  # missing telemetry is filtered, not invalid
+            bad = n - pc.sum(pc.cast(inside, "int64")).as_py()
+            if bad:
+                failures[f"{col}: out_of_range"] = bad
+            ok = inside if ok is None else pc.and_(ok, inside)
+    valid = table.filter(ok)
+    down = pc.is_null(valid.column("response_time_ms"))
+    n_down = pc.sum(pc.cast(down, "int64")).as_py() or 0
+    kept = valid.filter(pc.invert(down)).to_pandas()
+    kept.insert(0, "record_id", cycle + "/" + kept["device_id"] + ":" + kept["date"].astype(str))
+    kept.insert(1, "cycle", cycle)
+    transformations = [
+        f"simulated:{DEVICE_DATASET_VERSION}",
+        "validated:hard_ranges",
+        f"filtered:{QUALITY_VERSION}",
+    ]
+    lineage = lineage_rows(
+        kept,
+        "device_intelligence",
+        "device_health",
+        DEVICE_DATASET_VERSION,
+        cycle,
+        seed,
+        transformations,
+        ("device_health",),
+    )
+    stats = {
+        "collected": n,
+        "valid": valid.num_rows,
+        "validation_pass_rate": round(valid.num_rows / n, 4) if n else 0.0,
+        "validation_failures": failures,
+        "kept": len(kept),
+        "dropped": {"device_down": int(n_down)} if n_down else {},
+    }
+    return CuratedStage("device_health", "device_intelligence", kept, lineage, stats)
+
+
+def pa_false(n: int):
+    import pyarrow as pa
+
+    return pa.array([False] * n)

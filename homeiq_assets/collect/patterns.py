@@ -1,0 +1,366 @@
+"""Pattern detection: regularities mined from one home's event stream.
+
+Two detectors, both over *tokens* (an entity reaching a state, e.g. `light.kitchen → on`):
+
+- **sequence** (trigger → action): how long after the latest trigger token each action token
+  happens. Every trigger token is located against every action event with one `searchsorted`,
+  lags are binned on a log scale per (trigger, action) pair, and the densest lag band is kept.
+  Automations react with a short, tight lag; people react late and loosely; unrelated devices
+  show no lag band at all. Numeric sensors enter as *threshold crossings*, with the threshold
+  estimated from the sensor's value just before the action (same area only).
+- **time of day**: the densest hour of the local day for an action token, and on how many days
+  it recurs there.
+
+Each candidate carries support, confidence, lift, regularity and occurrences; `strong` is the
+detector's own verdict. The occurrence events are returned beside the records (not stored) so
+the labeller can check them against ground truth. No ground truth is read here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from homeiq_assets.collect.observations import HomeObservations
+
+DETECTOR_VERSION = "patterns-1"
+
+ACTION_DOMAINS = ("light", "switch", "fan", "climate", "lock", "cover", "vacuum", "media_player")
+TRIGGER_DOMAINS = (*ACTION_DOMAINS, "binary_sensor")
+IGNORED_STATES = ("unavailable", "unknown", "opening", "closing")  # transitional or missing
+NUMERIC_TRIGGER_CLASSES = ("humidity", "temperature", "illuminance", "carbon_dioxide")
+
+MS = 1000.0
+LOG_LO, LOG_HI, BIN = np.log10(0.2), np.log10(7200.0), 0.1  # lag bins: 0.2 s … 2 h
+N_BINS = int(np.ceil((LOG_HI - LOG_LO) / BIN))
+SPAN = 8  # bins in a lag band (a factor of 6.3 between its ends)
+DAY_MS = 86_400_000
+
+
+@dataclass(frozen=True)
+class PatternThresholds:
+    """When a candidate becomes a strong pattern (the detector's verdict).
+
+    A sequence is strong when the trigger explains nearly every action (coverage), or when the
+    action follows within seconds at a machine-steady lag. A device's own mechanics (a garage
+    door's travel time) never count: trigger and action are always different entities and
+    transitional states are ignored. A time of day is strong when it recurs on many days inside
+    a narrow spread.
+    """
+
+    min_occurrences: int = 5
+    min_support: float = 0.1
+    seq_min_lift: float = 8.0
+    seq_min_coverage: float = 0.5
+    seq_min_regularity: float = 0.75
+    seq_fast_lag_s: float = 10.0
+    seq_fast_std_s: float = 2.0
+    tod_min_support: float = 0.4
+    tod_min_lift: float = 15.0
+    tod_max_spread_s: float = 1000.0
+
+
+@dataclass
+class DetectedPatterns:
+    records: list[dict]
+    occurrences: list[np.ndarray]  # event indices of each record's occurrences (labeller only)
+
+
+def _tokens(obs: HomeObservations, domains: tuple[str, ...]) -> np.ndarray:
+    """Boolean mask of events that are tokens of the given domains (not unavailable)."""
+    domain = np.array([e.split(".", 1)[0] for e in obs.entity_ids], dtype=object)
+    ent_ok = np.isin(domain, domains)
+    state_ok = ~np.isin(obs.states, IGNORED_STATES)
+    return ent_ok[obs.entity] & state_ok[obs.state]
+
+
+def _token_ids(obs: HomeObservations) -> np.ndarray:
+    return obs.entity.astype(np.int64) * len(obs.states) + obs.state
+
+
+def detect_patterns(
+    obs: HomeObservations, thresholds: PatternThresholds | None = None
+) -> DetectedPatterns:
+    th = thresholds or PatternThresholds()
+    records: list[dict] = []
+    occ: list[np.ndarray] = []
+    for rec, idx in _sequence_patterns(obs, th):
+        records.append(rec)
+        occ.append(idx)
+    for rec, idx in _time_of_day_patterns(obs, th):
+        records.append(rec)
+        occ.append(idx)
+    for i, rec in enumerate(records):
+        rec["pattern_id"] = f"{obs.home_id}.p{i:04d}"
+    return DetectedPatterns(records, occ)
+
+
+# ------------------------------------------------------------------------------- sequences
+def _sequence_patterns(obs: HomeObservations, th: PatternThresholds):
+    if obs.n_events == 0:
+        return
+    tok = _token_ids(obs)
+    act_mask = _tokens(obs, ACTION_DOMAINS)
+    trig_mask = _tokens(obs, TRIGGER_DOMAINS)
+    act_idx = np.flatnonzero(act_mask)
+    act_tok, act_inv, act_counts = np.unique(tok[act_idx], return_inverse=True, return_counts=True)
+    keep_act = act_counts >= th.min_occurrences
+    if not keep_act.any():
+        return
+    t_act = obs.ts_ms[act_idx]
+    local_day = obs.local_ms() // DAY_MS
+    n_days = int(local_day.max() - local_day.min() + 1) if obs.n_events else 1
+    span_ms = float(obs.ts_ms[-1] - obs.ts_ms[0]) or 1.0
+
+    triggers: list[tuple[str, np.ndarray, dict]] = []
+    trig_tok, trig_inv = np.unique(tok[trig_mask], return_inverse=True)
+    trig_events = np.flatnonzero(trig_mask)
+    order = np.argsort(trig_inv, kind="stable")
+    bounds = np.searchsorted(trig_inv[order], np.arange(len(trig_tok) + 1))
+    for k, t in enumerate(trig_tok):
+        ev = trig_events[order[bounds[k] : bounds[k + 1]]]
+        if ev.size < th.min_occurrences:
+            continue
+        ent, st = divmod(int(t), len(obs.states))
+        triggers.append(
+            (
+                "state",
+                obs.ts_ms[ev],
+                {"trigger_entity_id": obs.entity_ids[ent], "trigger_state": obs.states[st]},
+            )
+        )
+    triggers.extend(_numeric_crossings(obs, act_idx, act_tok, act_inv, keep_act, th))
+
+    n_act_tok = len(act_tok)
+    for kind, t_trig, info in triggers:
+        last = np.searchsorted(t_trig, t_act, side="left") - 1
+        has = last >= 0
+        lag = np.where(has, t_act - t_trig[np.maximum(last, 0)], -1).astype(np.float64) / MS
+        ok = has & (lag > 0)
+        logb = np.floor((np.log10(np.where(ok, lag, 1.0)) - LOG_LO) / BIN).astype(np.int64)
+        ok &= (logb >= 0) & (logb < N_BINS)
+        trig_entity = info["trigger_entity_id"]
+        hist = np.zeros((n_act_tok, N_BINS), dtype=np.int64)
+        np.add.at(hist, (act_inv[ok], logb[ok]), 1)
+        csum = np.concatenate([np.zeros((n_act_tok, 1), np.int64), np.cumsum(hist, 1)], axis=1)
+        band = csum[:, SPAN:] - csum[:, :-SPAN]  # counts in every SPAN-bin window
+        rate = t_trig.size / (span_ms / MS)
+        # the band that stands out most from chance (Poisson log-likelihood ratio), so a tight
+        # band of machine-fast reactions wins over a larger, looser band of manual ones
+        expected = act_counts[:, None] * _p_last_in_band(rate)[None, :]
+        score = _poisson_llr(band, expected)
+        best = score.argmax(axis=1)
+        best_count = band[np.arange(n_act_tok), best]
+        for b in np.flatnonzero(keep_act & (best_count >= th.min_occurrences)):
+            ent, st = divmod(int(act_tok[b]), len(obs.states))
+            if obs.entity_ids[ent] == trig_entity:
+                continue
+            lo = 10 ** (LOG_LO + (best[b] - 1) * BIN)
+            hi = 10 ** (LOG_LO + (best[b] + SPAN + 1) * BIN)
+            sel = np.flatnonzero((act_inv == b) & ok & (lag >= lo) & (lag < hi))
+            lags = lag[sel]
+            n = lags.size
+            lo_obs, hi_obs = float(lags.min()), float(lags.max())
+            expected = act_counts[b] * (np.exp(-rate * lo_obs) - np.exp(-rate * hi_obs))
+            lift = n / max(expected, 1e-9)
+            if lift < 2.0:
+                continue
+            cv = float(lags.std() / lags.mean()) if lags.mean() > 0 else 1.0
+            days = np.unique(local_day[act_idx[sel]]).size
+            rec = {
+                "home_id": obs.home_id,
+                "pattern_type": "sequence",
+                "trigger_kind": kind,
+                **info,
+                "action_entity_id": obs.entity_ids[ent],
+                "action_state": obs.states[st],
+                "occurrences": int(n),
+                "support": round(days / n_days, 4),
+                "confidence": round(min(n / t_trig.size, 1.0), 4),
+                "coverage": round(n / int(act_counts[b]), 4),
+                "lift": round(float(min(lift, 1e6)), 3),
+                "regularity": round(max(0.0, 1.0 - cv), 4),
+                "lag_s_median": round(float(np.median(lags)), 3),
+                "lag_s_std": round(float(lags.std()), 3),
+                "time_local_h": None,
+                "trigger_count": int(t_trig.size),
+                "action_count": int(act_counts[b]),
+            }
+            fast = (
+                rec["lag_s_median"] <= th.seq_fast_lag_s and rec["lag_s_std"] <= th.seq_fast_std_s
+            )
+            rec["strong"] = bool(
+                n >= th.min_occurrences
+                and rec["support"] >= th.min_support
+                and rec["lift"] >= th.seq_min_lift
+                and (
+                    fast
+                    or (
+                        rec["regularity"] >= th.seq_min_regularity
+                        and rec["coverage"] >= th.seq_min_coverage
+                    )
+                )
+            )
+            yield rec, act_idx[sel]
+
+
+def _band_edges_s() -> tuple[np.ndarray, np.ndarray]:
+    starts = np.arange(N_BINS - SPAN + 1)
+    return 10 ** (LOG_LO + starts * BIN), 10 ** (LOG_LO + (starts + SPAN) * BIN)
+
+
+def _p_last_in_band(rate_per_s: float) -> np.ndarray:
+    """Chance that the latest event of a Poisson trigger lies in each lag band."""
+    lo, hi = _band_edges_s()
+    return np.exp(-rate_per_s * lo) - np.exp(-rate_per_s * hi)
+
+
+def _poisson_llr(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """Log-likelihood ratio of `observed` counts against Poisson `expected`; 0 when below."""
+    e = np.maximum(expected, 1e-12)
+    o = observed.astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        llr = np.where(o > 0, o * np.log(o / e) - (o - e), 0.0)
+    return np.where(o > e, llr, 0.0)
+
+
+def _numeric_crossings(obs, act_idx, act_tok, act_inv, keep_act, th):
+    """Threshold-crossing triggers of numeric sensors for actions in the same area.
+
+    The threshold is the 10th percentile of the sensor's last reading before each action: an
+    automation firing on `above: θ` always sees readings ≥ θ just before it acts.
+    """
+    info = obs.entity_info()
+    numeric = info[
+        (info["domain"] == "sensor") & info["device_class"].isin(NUMERIC_TRIGGER_CLASSES)
+    ]
+    if numeric.empty:
+        return []
+    out = []
+    n_states = len(obs.states)
+    values = np.array([_to_float(s) for s in obs.states])
+    for sensor_id, row in numeric.iterrows():
+        code = obs.entity_code(sensor_id)
+        if code < 0:
+            continue
+        ev = np.flatnonzero(obs.entity == code)
+        v = values[obs.state[ev]]
+        good = ~np.isnan(v)
+        ev, v = ev[good], v[good]
+        if ev.size < 20:
+            continue
+        t_s = obs.ts_ms[ev]
+        for b in np.flatnonzero(keep_act):
+            ent = int(act_tok[b]) // n_states
+            act_entity = obs.entity_ids[ent]
+            if act_entity not in info.index or info.at[act_entity, "area_id"] != row["area_id"]:
+                continue
+            t_b = obs.ts_ms[act_idx[act_inv == b]]
+            last = np.searchsorted(t_s, t_b, side="left") - 1
+            before = v[last[last >= 0]]
+            if before.size < th.min_occurrences:
+                continue
+            for direction in ("above", "below"):
+                if direction == "above":
+                    theta = float(np.quantile(before, 0.1))
+                    if theta <= np.quantile(v, 0.75):
+                        continue
+                    cross = (v[1:] >= theta) & (v[:-1] < theta)
+                else:
+                    theta = float(np.quantile(before, 0.9))
+                    if theta >= np.quantile(v, 0.25):
+                        continue
+                    cross = (v[1:] <= theta) & (v[:-1] > theta)
+                times = t_s[1:][cross]
+                if times.size < th.min_occurrences:
+                    continue
+                out.append(
+                    (
+                        f"numeric_{direction}",
+                        times,
+                        {
+                            "trigger_entity_id": sensor_id,
+                            "trigger_state": f"{direction} {round(theta, 1)}",
+                        },
+                    )
+                )
+    return out
+
+
+def _to_float(s: str) -> float:
+    try:
+        return float(s)
+    except (TypeError, ValueError):
+        return np.nan
+
+
+# ----------------------------------------------------------------------------- time of day
+WINDOW_MIN = 60
+STEP_MIN = 5
+
+
+def _time_of_day_patterns(obs: HomeObservations, th: PatternThresholds):
+    if obs.n_events == 0:
+        return
+    tok = _token_ids(obs)
+    mask = _tokens(obs, ACTION_DOMAINS)
+    idx = np.flatnonzero(mask)
+    local = obs.local_ms()[idx]
+    minute = (local % DAY_MS) // 60_000
+    day = local // DAY_MS
+    all_days = obs.local_ms() // DAY_MS
+    n_days = int(all_days.max() - all_days.min() + 1)
+    uniq, inv, counts = np.unique(tok[idx], return_inverse=True, return_counts=True)
+    n_bins = 1440 // STEP_MIN
+    bins_per_window = WINDOW_MIN // STEP_MIN
+    for k in np.flatnonzero(counts >= th.min_occurrences):
+        sel = np.flatnonzero(inv == k)
+        m, d = minute[sel], day[sel]
+        # distinct (day, 5-min bin) so a burst of events on one day counts once
+        b = m // STEP_MIN
+        first = np.unique(d * n_bins + b)
+        bins = first % n_bins
+        hist = np.bincount(bins, minlength=n_bins)
+        circ = np.concatenate([hist, hist[: bins_per_window - 1]])
+        window = np.convolve(circ, np.ones(bins_per_window, dtype=np.int64), "valid")[:n_bins]
+        start = int(window.argmax())
+        offset = (m - start * STEP_MIN) % 1440
+        inside = offset < WINDOW_MIN
+        if inside.sum() < th.min_occurrences:
+            continue
+        days_with = np.unique(d[inside]).size
+        off = offset[inside].astype(np.float64)
+        # a uniform spread over the window has std WINDOW_MIN/sqrt(12)
+        regularity = max(0.0, 1.0 - float(off.std()) / (WINDOW_MIN / np.sqrt(12)))
+        share = inside.sum() / sel.size
+        lift = share / (WINDOW_MIN / 1440)
+        ent, st = divmod(int(uniq[k]), len(obs.states))
+        centre = (start * STEP_MIN + float(np.median(off))) % 1440
+        rec = {
+            "home_id": obs.home_id,
+            "pattern_type": "time_of_day",
+            "trigger_kind": "time",
+            "trigger_entity_id": None,
+            "trigger_state": None,
+            "action_entity_id": obs.entity_ids[ent],
+            "action_state": obs.states[st],
+            "occurrences": int(days_with),
+            "support": round(min(days_with / n_days, 1.0), 4),
+            "confidence": round(float(share), 4),
+            "coverage": round(float(share), 4),
+            "lift": round(float(lift), 3),
+            "regularity": round(regularity, 4),
+            "lag_s_median": None,
+            "lag_s_std": round(float(off.std()) * 60, 1),
+            "time_local_h": round(centre / 60, 3),
+            "trigger_count": None,
+            "action_count": int(sel.size),
+        }
+        rec["strong"] = bool(
+            days_with >= th.min_occurrences
+            and rec["support"] >= th.tod_min_support
+            and rec["lift"] >= th.tod_min_lift
+            and rec["lag_s_std"] <= th.tod_max_spread_s
+        )
+        yield rec, idx[sel[inside]]

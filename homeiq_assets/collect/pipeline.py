@@ -1,0 +1,106 @@
+"""Collection and export of one cycle end to end, without Dagster (for `homeiq collect`, the
+benchmarks and tests). The Dagster assets run the same steps one asset at a time."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from homeiq_assets.collect import training_data as td
+from homeiq_assets.collect.collector import (
+    FleetCollection,
+    collect_fleet,
+    curate,
+    curate_device_health,
+)
+from homeiq_assets.collect.lineage import EXPORTS, TRAINING
+from homeiq_assets.export.cycle_exports import export_cycle
+from homeiq_assets.sim.storage import discard_dir, publish_dir, staging_dir
+from homeiq_assets.sim.tables import TableSource
+
+STAGE_SOURCES = {
+    "patterns": ("events", "entities", "devices", "areas", "homes"),
+    "synergies": ("events", "entities", "devices", "areas", "floors"),
+    "suggestions": ("patterns", "synergies", "entities"),
+    "ask_ai": ("devices", "entities", "areas", "floors", "gt_routines", "gt_synergies"),
+}
+
+
+def window_end(source: TableSource) -> str:
+    """End of the simulated window (ISO), the deterministic `created_at` of exports."""
+    import pyarrow.compute as pc
+    import pyarrow.dataset as ds
+
+    from homeiq_assets.sim.tables import table_dir
+
+    ts = ds.dataset(table_dir(source, "events"), format="parquet").to_table(columns=["ts"])
+    top = pc.max(ts.column("ts")).as_py()
+    return top.isoformat() if top is not None else ""
+
+
+def curate_collection(
+    collection: FleetCollection, source: TableSource, cycle: str, seed: int
+) -> list:
+    curated = [
+        curate(stage, out.records, cycle, seed, STAGE_SOURCES.get(stage, ()), out.extras)
+        for stage, out in collection.stages.items()
+    ]
+    device = curate_device_health(source, cycle, seed)
+    if device is not None:
+        curated.append(device)
+    return curated
+
+
+def collect_cycle(
+    source: TableSource,
+    root: Path,
+    cycle: str,
+    seed: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict:
+    """Collect, curate and store the training data of one cycle under `root/training_data`."""
+    started = time.perf_counter()
+    collection = collect_fleet(source, seed, progress=progress)
+    curated = curate_collection(collection, source, cycle, seed)
+    final = root / TRAINING / cycle
+    staging = staging_dir(final)
+    try:
+        stats = td.write_cycle(
+            curated,
+            staging,
+            {
+                "cycle": cycle,
+                "seed": seed,
+                "homes": collection.homes,
+                "window_end": window_end(source),
+                "metrics": collection.metrics,
+            },
+        )
+        publish_dir(staging, final)
+    finally:
+        discard_dir(staging)
+    stats["seconds"] = round(time.perf_counter() - started, 3)
+    return stats
+
+
+def export_cycles(root: Path, cycles: list[str]) -> dict:
+    """Exports of the last of `cycles`, aggregating all of them, under `root/exported_datasets`."""
+    final = root / EXPORTS / cycles[-1]
+    staging = staging_dir(final)
+    try:
+        summary = export_cycle(root / TRAINING, cycles, staging)
+        publish_dir(staging, final)
+    finally:
+        discard_dir(staging)
+    return summary
+
+
+def stored_cycles(root: Path) -> list[str]:
+    """Cycles with collected training data, oldest first (keys sort by creation time)."""
+    base = root / TRAINING
+    return (
+        sorted(p.name for p in base.iterdir() if p.is_dir() and not p.name.startswith("."))
+        if base.exists()
+        else []
+    )

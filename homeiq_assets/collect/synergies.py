@@ -1,0 +1,193 @@
+"""Synergy detection: which device pairs of a home could be linked by an automation.
+
+Candidates are every trigger→action pair of compatible device types (the catalog's
+relationship table: motion→light, door→light, humidity→fan, window→thermostat,
+lock→thermostat), found from the registry alone. Each gets event-derived features — how often
+the action follows the trigger within 5 s … 10 min, the lag's median and spread, the lift over
+chance — plus the rule-based baseline's verdict (same area and the action usually follows the
+trigger within two minutes). Labels come later, from the labeller.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from homeiq_assets.collect.observations import HomeObservations
+from homeiq_assets.sim.routines import RELATIONSHIPS
+
+DETECTOR_VERSION = "synergies-1"
+WINDOWS_S = (5, 30, 120, 600)
+RULE_WINDOW_S = 120
+RULE_MIN_COVERAGE = 0.5
+
+# relationship entity key -> (domain, device_class) of the entity that plays that role
+ENTITY_ROLE = {
+    "motion": ("binary_sensor", "motion"),
+    "door": ("binary_sensor", "door"),
+    "window": ("binary_sensor", "window"),
+    "humidity": ("sensor", "humidity"),
+    "lock": ("lock", None),
+    "light": ("light", None),
+    "fan": ("fan", None),
+    "climate": ("climate", None),
+}
+TRIGGER_STATE = {"motion": "on", "door": "on", "window": "on", "lock": "locked"}
+ACTION_STATES = {"light": ("on",), "fan": ("on",), "climate": None}  # None: any change
+
+
+def _role_entity(info: pd.DataFrame, key: str) -> pd.Series:
+    """device_id -> entity_id of the entity playing `key` on that device."""
+    domain, device_class = ENTITY_ROLE[key]
+    sel = info["domain"] == domain
+    if device_class is not None:
+        sel &= info["device_class"] == device_class
+    rows = info[sel]
+    return (
+        pd.Series(rows.index.to_numpy(), index=rows["device_id"].to_numpy())
+        .groupby(level=0)
+        .first()
+    )
+
+
+def candidate_pairs(obs: HomeObservations) -> pd.DataFrame:
+    """Every compatible trigger→action device pair, from the registry only."""
+    info = obs.entity_info()
+    dev = obs.devices.set_index("device_id")
+    floor_of = obs.areas.set_index("area_id")["floor_id"]
+    rows = []
+    for rel, (t_types, t_key, a_types, a_key) in RELATIONSHIPS.items():
+        t_ent, a_ent = _role_entity(info, t_key), _role_entity(info, a_key)
+        t_dev = [d for d in dev.index[dev["device_type"].isin(t_types)] if d in t_ent.index]
+        a_dev = [d for d in dev.index[dev["device_type"].isin(a_types)] if d in a_ent.index]
+        for td in t_dev:
+            for ad in a_dev:
+                if td == ad:
+                    continue
+                ta, aa = dev.at[td, "area_id"], dev.at[ad, "area_id"]
+                rows.append(
+                    {
+                        "home_id": obs.home_id,
+                        "trigger_device_id": td,
+                        "trigger_entity_id": t_ent[td],
+                        "action_device_id": ad,
+                        "action_entity_id": a_ent[ad],
+                        "relationship": rel,
+                        "trigger_key": t_key,
+                        "action_key": a_key,
+                        "same_area": bool(ta == aa),
+                        "same_floor": bool(floor_of.get(ta) == floor_of.get(aa)),
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def _event_times(
+    obs: HomeObservations, entity_id: str, states: tuple[str, ...] | None
+) -> np.ndarray:
+    code = obs.entity_code(entity_id)
+    if code < 0:
+        return np.zeros(0, np.int64)
+    sel = obs.entity == code
+    if states is not None:
+        sel &= np.isin(obs.states[obs.state], states)
+    return obs.ts_ms[sel]
+
+
+def _rising_crossings(obs: HomeObservations, entity_id: str) -> np.ndarray:
+    """Times a numeric sensor rises through its own 80th percentile (humidity spikes)."""
+    code = obs.entity_code(entity_id)
+    if code < 0:
+        return np.zeros(0, np.int64)
+    sel = np.flatnonzero(obs.entity == code)
+    values = pd.to_numeric(pd.Series(obs.states[obs.state[sel]]), errors="coerce").to_numpy()
+    ok = ~np.isnan(values)
+    values, times = values[ok], obs.ts_ms[sel][ok]
+    if values.size < 3:
+        return np.zeros(0, np.int64)
+    theta = np.quantile(values, 0.8)
+    up = (values[1:] >= theta) & (values[:-1] < theta)
+    return times[1:][up]
+
+
+def detect_synergies(obs: HomeObservations) -> list[dict]:
+    """Candidate pairs with co-occurrence and lag features and the rule baseline's verdict."""
+    pairs = candidate_pairs(obs)
+    if pairs.empty:
+        return []
+    span_s = max(float(obs.ts_ms[-1] - obs.ts_ms[0]) / 1000 if obs.n_events else 1.0, 1.0)
+    cache: dict[tuple[str, str], np.ndarray] = {}
+    records = []
+    for i, p in enumerate(pairs.to_dict("records")):
+        tkey = (p["trigger_entity_id"], p["trigger_key"])
+        if tkey not in cache:
+            cache[tkey] = (
+                _rising_crossings(obs, p["trigger_entity_id"])
+                if p["trigger_key"] == "humidity"
+                else _event_times(obs, p["trigger_entity_id"], (TRIGGER_STATE[p["trigger_key"]],))
+            )
+        akey = (p["action_entity_id"], p["action_key"])
+        if akey not in cache:
+            cache[akey] = _event_times(obs, p["action_entity_id"], ACTION_STATES[p["action_key"]])
+        t_trig, t_act = cache[tkey], cache[akey]
+        features = lag_features(t_trig, t_act, span_s)
+        rec = {**p, **features, "pair_id": f"{obs.home_id}.s{i:04d}"}
+        rec["rule_linked"] = bool(
+            p["same_area"] and rec[f"coverage_{RULE_WINDOW_S}s"] >= RULE_MIN_COVERAGE
+        )
+        records.append(rec)
+    return records
+
+
+def lag_features(t_trig: np.ndarray, t_act: np.ndarray, span_s: float) -> dict:
+    """How action events sit after the latest trigger event: counts, coverage, lag spread."""
+    out: dict = {"trigger_events": int(t_trig.size), "action_events": int(t_act.size)}
+    if t_trig.size and t_act.size:
+        last = np.searchsorted(t_trig, t_act, side="left") - 1
+        lag = np.where(last >= 0, (t_act - t_trig[np.maximum(last, 0)]) / 1000.0, np.inf)
+    else:
+        lag = np.full(t_act.size, np.inf)
+    rate = t_trig.size / span_s
+    for w in WINDOWS_S:
+        n = int((lag <= w).sum())
+        expected = t_act.size * (1 - np.exp(-rate * w))
+        out[f"cooccur_{w}s"] = n
+        out[f"coverage_{w}s"] = round(n / t_act.size, 4) if t_act.size else 0.0
+        out[f"lift_{w}s"] = round(n / expected, 3) if expected > 0 else 0.0
+    near = lag[lag <= WINDOWS_S[-1]]
+    out["lag_s_median"] = round(float(np.median(near)), 3) if near.size else None
+    out["lag_s_iqr"] = (
+        round(float(np.subtract(*np.percentile(near, [75, 25]))), 3) if near.size > 1 else None
+    )
+    out["lag_s_std"] = round(float(near.std()), 3) if near.size > 1 else None
+    return out
+
+
+def device_nodes(obs: HomeObservations) -> list[dict]:
+    """Graph nodes for the GNN: every device with its place in the home and its activity."""
+    areas = obs.areas.set_index("area_id")
+    counts = np.bincount(obs.entity, minlength=len(obs.entity_ids)) if obs.n_events else None
+    per_entity = dict(zip(obs.entity_ids, counts, strict=True)) if counts is not None else {}
+    events_by_device = (
+        obs.entities.assign(n=obs.entities["entity_id"].map(per_entity).fillna(0).astype(int))
+        .groupby("device_id")["n"]
+        .sum()
+    )
+    nodes = []
+    for d in obs.devices.itertuples(index=False):
+        area = areas.loc[d.area_id] if d.area_id in areas.index else None
+        nodes.append(
+            {
+                "home_id": obs.home_id,
+                "device_id": d.device_id,
+                "device_type": d.device_type,
+                "category": d.category,
+                "power_source": d.power_source,
+                "area_id": d.area_id,
+                "area_kind": None if area is None else area["kind"],
+                "floor_id": None if area is None else area["floor_id"],
+                "indoor": None if area is None else bool(area["indoor"]),
+                "events": int(events_by_device.get(d.device_id, 0)),
+            }
+        )
+    return nodes

@@ -1,0 +1,64 @@
+"""All dataset exports of one cycle: `cycle/` holds this cycle's records, `all/` every cycle up
+to and including it (what a trainer consumes). Each export folder carries its manifest and the
+lineage of exactly the records it holds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from homeiq_assets.collect import training_data as td
+from homeiq_assets.export import datasets as ex
+
+SCOPES = ("cycle", "all")
+
+
+def export_cycle(training_root: Path, cycles: list[str], out: Path) -> dict:
+    """Write the exports of `cycles[-1]` (aggregating `cycles`) into `out` (a staging folder).
+
+    Returns `{scope: {dataset: manifest}}`.
+    """
+    if not cycles:
+        raise ValueError("no cycles to export")
+    current = cycles[-1]
+    created_at = {c: td.read_stats(training_root / c).get("window_end", "") for c in cycles}
+    summary: dict[str, dict] = {}
+    for scope in SCOPES:
+        chosen = [current] if scope == "cycle" else list(cycles)
+        dirs = [training_root / c for c in chosen]
+        summary[scope] = {}
+        for dataset in td.DATASETS:
+            records, lineage = td.aggregate(dirs, dataset)
+            if records.empty:
+                continue
+            folder = out / scope / dataset
+            folder.mkdir(parents=True, exist_ok=True)
+            summary[scope][dataset] = _export_one(
+                dataset, records, dirs, folder, chosen, created_at
+            )
+            ex.write_lineage(lineage.assign(export=f"{dataset}@{current}/{scope}"), folder)
+    return summary
+
+
+def _export_one(
+    dataset: str,
+    records: pd.DataFrame,
+    dirs: list[Path],
+    folder: Path,
+    cycles: list[str],
+    created_at: dict[str, str],
+) -> dict:
+    if dataset == "pattern_detection":
+        return ex.export_pattern_detection(records, folder, cycles)
+    if dataset == "yaml_generation":
+        return ex.export_yaml_generation(records, folder, cycles)
+    if dataset == "synergy_gnn":
+        nodes = [td.read_extra(d, dataset, "nodes") for d in dirs]
+        nodes = pd.concat([n for n in nodes if not n.empty], ignore_index=True)
+        return ex.export_synergy_gnn(records, nodes, folder, cycles)
+    if dataset == "ask_ai":
+        return ex.export_ask_ai(records, folder, cycles, created_at)
+    if dataset == "device_intelligence":
+        return ex.export_device_intelligence(records, folder, cycles)
+    raise ValueError(f"no exporter for dataset {dataset!r}")

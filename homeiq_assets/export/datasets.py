@@ -1,0 +1,198 @@
+"""Dataset exports in the formats the trainers read, each with a manifest.
+
+For every dataset: JSON (records, or per-home graphs for the GNN) plus Parquet, CSV or SQLite
+as the consumer expects. `manifest.json` lists each file's rows, schema (column → type) and
+sha256, plus the cycles and record count the export covers. Outputs are deterministic: no
+wall-clock times; `created_at` of Ask-AI rows is the end of the simulated cycle window.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from homeiq_assets.sim.storage import write_json_atomic, write_parquet_atomic
+
+EXPORT_VERSION = "exports-1"
+GT_PREFIX = "gt_"
+
+
+def _jsonable(frame: pd.DataFrame) -> list[dict]:
+    """Records with numpy/pandas values turned into JSON types (lists, None for NaN)."""
+    text = frame.to_json(orient="records", date_format="iso", default_handler=str)
+    return json.loads(text)
+
+
+def _write_json(data: object, path: Path) -> None:
+    write_json_atomic(data, path)
+
+
+def _schema(frame: pd.DataFrame) -> dict[str, str]:
+    if frame.empty and not len(frame.columns):
+        return {}
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    return {f.name: str(f.type) for f in table.schema}
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class _Manifest:
+    def __init__(self, dataset: str, cycles: list[str], records: int) -> None:
+        self.data = {
+            "dataset": dataset,
+            "export_version": EXPORT_VERSION,
+            "cycles": cycles,
+            "records": records,
+            "files": {},
+        }
+
+    def add(self, path: Path, rows: int, schema: dict[str, str]) -> None:
+        self.data["files"][path.name] = {
+            "rows": int(rows),
+            "bytes": path.stat().st_size,
+            "sha256": _sha256(path),
+            "schema": schema,
+        }
+
+    def write(self, folder: Path) -> dict:
+        write_json_atomic(self.data, folder / "manifest.json")
+        return self.data
+
+
+def export_pattern_detection(records: pd.DataFrame, folder: Path, cycles: list[str]) -> dict:
+    m = _Manifest("pattern_detection", cycles, len(records))
+    _write_json(_jsonable(records), folder / "patterns.json")
+    m.add(folder / "patterns.json", len(records), _schema(records))
+    write_parquet_atomic(
+        pa.Table.from_pandas(records, preserve_index=False), folder / "patterns.parquet"
+    )
+    m.add(folder / "patterns.parquet", len(records), _schema(records))
+    return m.write(folder)
+
+
+def export_yaml_generation(records: pd.DataFrame, folder: Path, cycles: list[str]) -> dict:
+    m = _Manifest("yaml_generation", cycles, len(records))
+    cols = [
+        c for c in ("record_id", "cycle", "home_id", "text", "yaml", "confidence") if c in records
+    ]
+    pairs = records[cols].rename(columns={"text": "prompt", "yaml": "completion"})
+    if "gt_matches_routine" in records:
+        pairs["matches_routine"] = records["gt_matches_routine"].to_numpy()
+    _write_json(_jsonable(pairs), folder / "yaml_generation.json")
+    m.add(folder / "yaml_generation.json", len(pairs), _schema(pairs))
+    return m.write(folder)
+
+
+def export_synergy_gnn(
+    records: pd.DataFrame, devices: pd.DataFrame, folder: Path, cycles: list[str]
+) -> dict:
+    """Per-home graphs (device nodes with area/floor, candidate edges with features + label)
+    as JSON, and the edge table as Parquet."""
+    m = _Manifest("synergy_gnn", cycles, len(records))
+    write_parquet_atomic(
+        pa.Table.from_pandas(records, preserve_index=False), folder / "pairs.parquet"
+    )
+    m.add(folder / "pairs.parquet", len(records), _schema(records))
+    graphs = []
+    if not records.empty:
+        dev_by_home = {h: g for h, g in devices.groupby(["cycle", "home_id"], sort=True)}
+        for (cycle, home), edges in records.groupby(["cycle", "home_id"], sort=True):
+            nodes = dev_by_home.get((cycle, home), devices.iloc[0:0])
+            graphs.append(
+                {
+                    "cycle": cycle,
+                    "home_id": home,
+                    "nodes": _jsonable(nodes.drop(columns=["cycle"], errors="ignore")),
+                    "edges": _jsonable(edges.drop(columns=["cycle", "home_id"])),
+                }
+            )
+    _write_json(graphs, folder / "graphs.json")
+    m.add(
+        folder / "graphs.json",
+        len(graphs),
+        {"cycle": "string", "home_id": "string", "nodes": "list", "edges": "list"},
+    )
+    return m.write(folder)
+
+
+def export_ask_ai(
+    records: pd.DataFrame, folder: Path, cycles: list[str], created_at: dict[str, str]
+) -> dict:
+    """JSON conversations and the soft-prompt SQLite table
+    `ask_ai_queries(id, original_query, suggestions, created_at)`."""
+    m = _Manifest("ask_ai", cycles, len(records))
+    _write_json(_jsonable(records), folder / "ask_ai.json")
+    m.add(folder / "ask_ai.json", len(records), _schema(records))
+    db = folder / "ask_ai_queries.db"
+    tmp = db.with_name(f".{db.name}.tmp")
+    tmp.unlink(missing_ok=True)
+    rows = [
+        (
+            str(r.record_id),
+            str(r.request),
+            json.dumps(
+                [
+                    {
+                        "description": _describe(r),
+                        "confidence": round(float(r.answer_confidence), 4),
+                        "yaml": str(r.answer_yaml),
+                    }
+                ]
+            ),
+            created_at.get(str(r.cycle), ""),
+        )
+        for r in records.itertuples(index=False)
+    ]
+    with sqlite3.connect(tmp) as con:
+        con.execute(
+            "CREATE TABLE ask_ai_queries (id TEXT PRIMARY KEY, original_query TEXT NOT NULL, "
+            "suggestions TEXT NOT NULL, created_at TEXT NOT NULL)"
+        )
+        con.executemany("INSERT INTO ask_ai_queries VALUES (?, ?, ?, ?)", rows)
+    con.close()
+    tmp.replace(db)
+    m.add(
+        db,
+        len(rows),
+        {
+            "id": "TEXT",
+            "original_query": "TEXT",
+            "suggestions": "TEXT (JSON list)",
+            "created_at": "TEXT",
+        },
+    )
+    return m.write(folder)
+
+
+def _describe(r) -> str:
+    kind = str(getattr(r, "intent_kind", "automation")).replace("_", " ")
+    return f"{kind}: {r.request}"
+
+
+def export_device_intelligence(records: pd.DataFrame, folder: Path, cycles: list[str]) -> dict:
+    m = _Manifest("device_intelligence", cycles, len(records))
+    _write_json(_jsonable(records), folder / "device_health.json")
+    m.add(folder / "device_health.json", len(records), _schema(records))
+    csv = folder / "device_health.csv"
+    tmp = csv.with_name(f".{csv.name}.tmp")
+    records.to_csv(tmp, index=False, float_format="%.6g")
+    tmp.replace(csv)
+    m.add(csv, len(records), _schema(records))
+    return m.write(folder)
+
+
+def write_lineage(lineage: pd.DataFrame, folder: Path) -> None:
+    write_parquet_atomic(
+        pa.Table.from_pandas(lineage, preserve_index=False), folder / "lineage.parquet"
+    )
