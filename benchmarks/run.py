@@ -142,7 +142,7 @@ def collection(homes: int = 50, days: int = 30) -> dict:
         "homes": homes,
         "days": days,
         "wall_s": round(wall, 3),
-        "collection_s": stats["seconds"],
+        "collection_s": stats["collection_seconds"],
         "peak_rss_mb": round(rss, 1),
         "records_kept": {k: v["kept"] for k, v in stats["datasets"].items()},
         "pattern_metrics": stats["metrics"]["patterns"],

@@ -99,7 +99,7 @@ def test_valid_answers_only_name_their_home(collected: dict) -> None:
         data = yaml.safe_load(r["answer_yaml"])
         refs = _entity_refs(data)
         assert refs and refs <= ids[r["home_id"]], r["request"]
-        intended = _entity_refs(yaml.safe_load(r["intended_yaml"]))
+        intended = _entity_refs(yaml.safe_load(r["gt_intended_yaml"]))
         assert intended <= ids[r["home_id"]]
 
 
@@ -126,7 +126,7 @@ def test_planted_matches_point_at_truth(collected: dict, homes: list) -> None:
     for _, truth in homes:
         truth_ids |= set(truth.routines["routine_id"])
         truth_ids |= set(truth.synergies["gt_automation_id"].dropna())
-    assert all(r["matched_routine_id"] in truth_ids for r in matched)
+    assert all(r["gt_matched_routine_id"] in truth_ids for r in matched)
 
 
 def test_fast(collected: dict) -> None:
@@ -193,7 +193,7 @@ def test_labeller_reasons(homes: list) -> None:
     obs, truth = homes[0]
     recs = generate_ask_ai(obs, derive_rng(SEED, obs.home_id, "ask_ai"), n_per_home=4)
     base = dict(recs[0])
-    intended = base["intended_yaml"]
+    intended = base["gt_intended_yaml"]
     perfect = {**base, "answer_yaml": intended, "yaml_valid": True}
     none = {**base, "answer_yaml": "", "yaml_valid": False}
     broken = {**base, "answer_yaml": "alias: [", "yaml_valid": False}

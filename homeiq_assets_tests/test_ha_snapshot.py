@@ -75,7 +75,7 @@ def test_layout_and_configuration(snapshot: dict, fleet_dir: Path, home_id: str)
     assert "default_config" in read["configuration"]
     assert core["time_zone"] == home.timezone and core["unit_system"] == "metric"
     assert core["latitude"] == pytest.approx(home.latitude, abs=1e-4)
-    assert read["configuration"]["recorder"]["db_url"] == f"sqlite:///{out.resolve() / DB_FILE}"
+    assert read["configuration"]["recorder"] == {"auto_purge": False}  # default db in config dir
     assert set(read["storage"]) == set(STORAGE_VERSIONS)
     for key, doc in read["storage"].items():
         assert (doc["key"], (doc["version"], doc["minor_version"])) == (key, STORAGE_VERSIONS[key])

@@ -1,7 +1,6 @@
 """Export assets: the per-cycle and aggregated dataset exports the trainers read, and Home
 Assistant config-directory snapshots of a sample of homes."""
 
-import shutil
 import time
 
 import dagster as dg
@@ -87,16 +86,15 @@ def ha_snapshots(
     rng = derive_rng(0, cycle, "ha_snapshots")
     sample = sorted(rng.choice(ids, size=min(config.homes, len(ids)), replace=False).tolist())
     final = store.asset_dir("ha_snapshots", cycle)
-    final.mkdir(parents=True, exist_ok=True)
+    staging = staging_dir(final)
     counts = {}
-    # each snapshot is written atomically in place (its configuration.yaml names its own
-    # path); folders of homes no longer in the sample are removed afterwards
-    for home in sample:
-        counts[home] = write_ha_snapshot(source, home, final / home, force=True)
-        context.log.info(f"snapshot of {home}: {counts[home].get('states')} states")
-    for old in final.iterdir():
-        if old.is_dir() and old.name not in counts and not old.name.startswith("."):
-            shutil.rmtree(old)
+    try:
+        for home in sample:
+            counts[home] = write_ha_snapshot(source, home, staging / home)
+            context.log.info(f"snapshot of {home}: {counts[home].get('states')} states")
+        publish_dir(staging, final)
+    finally:
+        discard_dir(staging)
     return dg.MaterializeResult(
         metadata={
             "homes": ", ".join(sample),

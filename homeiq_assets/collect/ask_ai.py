@@ -6,7 +6,7 @@ Three parts that must not see each other's secrets:
 - the **user** draws an intent from the home's layout (devices, areas, floors) and says it the
   way people do: by friendly name, by area ("the kitchen light"), or by a bare noun ("the
   lamp"), politely or tersely, with times in many formats. The exact automation meant (with
-  entity ids) is kept as `intended_yaml`, for labelling only;
+  entity ids) is kept as `gt_intended_yaml`, for labelling only;
 - the **resolver** (the "AI") reads only the request text and the home's registry (entity
   friendly names, device names, area and floor names, domains and device classes). Keyword
   rules find what should happen and when, numbers and times are parsed, typos are fixed
@@ -1036,7 +1036,7 @@ def _record(
         "yaml_entities_exist": bool(check and check.entities_exist),
         "yaml_valid": bool(check and check.valid),
         "yaml_errors": list(check.errors) if check else [f"no answer: {answer.failure}"],
-        "intended_yaml": to_yaml(intended),
+        "gt_intended_yaml": to_yaml(intended),
     }
 
 
@@ -1151,7 +1151,7 @@ def _planted_match(intended: dict, truth: HomeTruth) -> str | None:
 def label_ask_ai(records: list[dict], truth: HomeTruth) -> list[dict]:
     """Set `approved`, `reject_reason`, `matches_planted_routine` (and the routine id)."""
     for rec in records:
-        intended = yaml.safe_load(rec["intended_yaml"])
+        intended = yaml.safe_load(rec["gt_intended_yaml"])
         if not rec["answer_yaml"]:
             reason = "unparsed request"
         elif not rec["yaml_valid"]:
@@ -1162,5 +1162,5 @@ def label_ask_ai(records: list[dict], truth: HomeTruth) -> list[dict]:
         rec["approved"] = reason is None
         rec["reject_reason"] = reason
         rec["matches_planted_routine"] = match is not None
-        rec["matched_routine_id"] = match
+        rec["gt_matched_routine_id"] = match
     return records

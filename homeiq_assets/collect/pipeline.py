@@ -63,6 +63,7 @@ def collect_cycle(
     started = time.perf_counter()
     collection = collect_fleet(source, seed, progress=progress)
     curated = curate_collection(collection, source, cycle, seed)
+    collect_s = round(time.perf_counter() - started, 3)
     final = root / TRAINING / cycle
     staging = staging_dir(final)
     try:
@@ -75,6 +76,7 @@ def collect_cycle(
                 "homes": collection.homes,
                 "window_end": window_end(source),
                 "metrics": collection.metrics,
+                "collection_seconds": collect_s,
             },
         )
         publish_dir(staging, final)

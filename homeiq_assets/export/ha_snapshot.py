@@ -150,9 +150,11 @@ def _window(events: pd.DataFrame) -> tuple[dt.datetime, dt.datetime]:
     return start, end
 
 
-def configuration_yaml(home: dict[str, Any], db_path: Path) -> str:
+def configuration_yaml(home: dict[str, Any]) -> str:
     """configuration.yaml of the home: its place and clock, and a recorder that keeps the
-    exported history (auto purge off, or the first night would delete it)."""
+    exported history (auto purge off, or the first night would delete it). No `db_url`: Home
+    Assistant's default is `home-assistant_v2.db` in the config directory, so the folder can
+    be moved or mounted anywhere (e.g. as /config in a container)."""
     country, currency = _COUNTRY.get(str(home.get("region")), (None, None))
     core: dict[str, Any] = {
         "name": home_title(home),
@@ -167,7 +169,7 @@ def configuration_yaml(home: dict[str, Any], db_path: Path) -> str:
     config = {
         "default_config": None,
         "homeassistant": core,
-        "recorder": {"db_url": f"sqlite:///{db_path}", "auto_purge": False},
+        "recorder": {"auto_purge": False},
     }
     text = yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
     return text.replace("default_config: null", "default_config:")
@@ -205,9 +207,7 @@ def write_ha_snapshot(
 
     staging = staging_dir(out_dir)
     try:
-        (staging / "configuration.yaml").write_text(
-            configuration_yaml(home, out_dir.resolve() / DB_FILE), encoding="utf-8"
-        )
+        (staging / "configuration.yaml").write_text(configuration_yaml(home), encoding="utf-8")
         write_storage(registries, staging / ".storage")
         rows = write_recorder_db(staging / DB_FILE, recorder_input)
         publish_dir(staging, out_dir)
