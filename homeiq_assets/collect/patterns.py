@@ -10,6 +10,9 @@ Two detectors, both over *tokens* (an entity reaching a state, e.g. `light.kitch
   estimated from the sensor's value just before the action (same area only).
 - **time of day**: the densest hour of the local day for an action token, and on how many days
   it recurs there.
+- **daily rhythm**: what happens within the hour after the household falls quiet for the night
+  (the start of the longest motion-free gap of the evening) or after it wakes (that gap's end):
+  habits tied to people's sleep, not to the clock or to one device.
 
 Each candidate carries support, confidence, lift, regularity and occurrences; `strong` is the
 detector's own verdict. The occurrence events are returned beside the records (not stored) so
@@ -42,23 +45,31 @@ DAY_MS = 86_400_000
 class PatternThresholds:
     """When a candidate becomes a strong pattern (the detector's verdict).
 
-    A sequence is strong when the trigger explains nearly every action (coverage), or when the
-    action follows within seconds at a machine-steady lag. A device's own mechanics (a garage
-    door's travel time) never count: trigger and action are always different entities and
-    transitional states are ignored. A time of day is strong when it recurs on many days inside
-    a narrow spread.
+    A sequence is strong when the action follows within seconds at a machine-steady lag (fast),
+    when nearly every trigger is answered in a narrow lag band far above chance (reliable), or
+    when the trigger explains most actions at a steady lag (regular coverage). A device's own
+    mechanics (a garage door's travel time) never count: trigger and action are always different
+    entities and transitional states are ignored. A time of day is strong when it recurs on many
+    days inside a narrow spread; a daily rhythm when it follows the household's bedtime or
+    wake-up on many nights, at a steady lag and far more often than chance.
     """
 
     min_occurrences: int = 5
     min_support: float = 0.1
     seq_min_lift: float = 8.0
     seq_min_coverage: float = 0.5
-    seq_min_regularity: float = 0.75
+    seq_min_regularity: float = 0.8
     seq_fast_lag_s: float = 10.0
     seq_fast_std_s: float = 2.0
+    seq_reliable_confidence: float = 0.7
+    seq_reliable_lift: float = 100.0
+    seq_reliable_regularity: float = 0.6
     tod_min_support: float = 0.4
-    tod_min_lift: float = 15.0
+    tod_min_lift: float = 12.0
     tod_max_spread_s: float = 1000.0
+    rhythm_min_support: float = 0.3
+    rhythm_min_lift: float = 4.0
+    rhythm_min_regularity: float = 0.4
 
 
 @dataclass
@@ -89,6 +100,9 @@ def detect_patterns(
         records.append(rec)
         occ.append(idx)
     for rec, idx in _time_of_day_patterns(obs, th):
+        records.append(rec)
+        occ.append(idx)
+    for rec, idx in _rhythm_patterns(obs, th):
         records.append(rec)
         occ.append(idx)
     for i, rec in enumerate(records):
@@ -196,6 +210,11 @@ def _sequence_patterns(obs: HomeObservations, th: PatternThresholds):
                 and rec["lift"] >= th.seq_min_lift
                 and (
                     fast
+                    or (
+                        rec["confidence"] >= th.seq_reliable_confidence
+                        and rec["lift"] >= th.seq_reliable_lift
+                        and rec["regularity"] >= th.seq_reliable_regularity
+                    )
                     or (
                         rec["regularity"] >= th.seq_min_regularity
                         and rec["coverage"] >= th.seq_min_coverage
@@ -364,3 +383,96 @@ def _time_of_day_patterns(obs: HomeObservations, th: PatternThresholds):
             and rec["lag_s_std"] <= th.tod_max_spread_s
         )
         yield rec, idx[sel[inside]]
+
+
+# ----------------------------------------------------------------------------- daily rhythm
+RHYTHM_WINDOW_S = 3600.0
+MIN_NIGHT_GAP_MS = 3 * 3_600_000
+
+
+def motion_entities(obs: HomeObservations) -> list[str]:
+    """Motion sensors of the home (the household's activity signal)."""
+    ents = obs.entities
+    sel = (ents["domain"] == "binary_sensor") & (ents["device_class"] == "motion")
+    return sorted(ents.loc[sel, "entity_id"])
+
+
+def night_anchors(obs: HomeObservations) -> tuple[np.ndarray, np.ndarray]:
+    """Per night: when the home fell quiet (last motion before the longest gap that starts
+    between 19:00 and 03:00 local, at least 3 h long) and when it woke (the gap's end)."""
+    codes = [c for c in (obs.entity_code(e) for e in motion_entities(obs)) if c >= 0]
+    sel = np.isin(obs.entity, codes)
+    t, local = obs.ts_ms[sel], obs.local_ms()[sel]
+    if t.size < 2:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    gap = np.diff(t)
+    hour = (local[:-1] % DAY_MS) / 3_600_000
+    ok = (hour >= 19) | (hour < 3)
+    night = (local[:-1] - 12 * 3_600_000) // DAY_MS  # evening and small hours share a night
+    idx = np.flatnonzero(ok)
+    if idx.size == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    # longest gap per night: sort by (night, gap) and keep each night's last
+    order = idx[np.lexsort((gap[idx], night[idx]))]
+    last = np.r_[night[order][1:] != night[order][:-1], True]
+    best = order[last]
+    best = best[gap[best] >= MIN_NIGHT_GAP_MS]
+    return t[best], t[best + 1]
+
+
+def _rhythm_patterns(obs: HomeObservations, th: PatternThresholds):
+    if obs.n_events == 0:
+        return
+    asleep, awake = night_anchors(obs)
+    if asleep.size < th.min_occurrences:
+        return
+    tok = _token_ids(obs)
+    idx = np.flatnonzero(_tokens(obs, ACTION_DOMAINS))
+    uniq, inv, counts = np.unique(tok[idx], return_inverse=True, return_counts=True)
+    span_s = max(float(obs.ts_ms[-1] - obs.ts_ms[0]) / MS, 1.0)
+    local = obs.local_ms()
+    for kind, anchors in (("house_asleep", asleep), ("house_awake", awake)):
+        for k in np.flatnonzero(counts >= th.min_occurrences):
+            ev = idx[inv == k]
+            t = obs.ts_ms[ev]
+            pos = np.searchsorted(anchors, t, side="right") - 1
+            lag = np.where(pos >= 0, t - anchors[np.maximum(pos, 0)], -1) / MS
+            inside = (pos >= 0) & (lag > 0) & (lag <= RHYTHM_WINDOW_S)
+            n = int(inside.sum())
+            if n < th.min_occurrences:
+                continue
+            lags = lag[inside]
+            nights = np.unique(pos[inside]).size
+            rate = counts[k] / span_s
+            expected = anchors.size * (1 - np.exp(-rate * RHYTHM_WINDOW_S))
+            lift = nights / max(expected, 1e-9)
+            cv = float(lags.std() / lags.mean()) if lags.mean() > 0 else 1.0
+            ent, st = divmod(int(uniq[k]), len(obs.states))
+            minute = (local[ev[inside]] % DAY_MS) / 60_000
+            rec = {
+                "home_id": obs.home_id,
+                "pattern_type": "daily_rhythm",
+                "trigger_kind": kind,
+                "trigger_entity_id": None,
+                "trigger_state": None,
+                "action_entity_id": obs.entity_ids[ent],
+                "action_state": obs.states[st],
+                "occurrences": nights,
+                "support": round(min(nights / anchors.size, 1.0), 4),
+                "confidence": round(nights / anchors.size, 4),
+                "coverage": round(n / int(counts[k]), 4),
+                "lift": round(float(lift), 3),
+                "regularity": round(max(0.0, 1.0 - cv), 4),
+                "lag_s_median": round(float(np.median(lags)), 3),
+                "lag_s_std": round(float(lags.std()), 3),
+                "time_local_h": round(float(np.median(minute)) / 60, 3),
+                "trigger_count": int(anchors.size),
+                "action_count": int(counts[k]),
+            }
+            rec["strong"] = bool(
+                nights >= th.min_occurrences
+                and rec["support"] >= th.rhythm_min_support
+                and rec["lift"] >= th.rhythm_min_lift
+                and rec["regularity"] >= th.rhythm_min_regularity
+            )
+            yield rec, ev[inside]

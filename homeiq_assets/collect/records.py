@@ -18,8 +18,10 @@ class _Record(BaseModel):
 
 class PatternRecord(_Record):
     pattern_id: str
-    pattern_type: Literal["sequence", "time_of_day"]
-    trigger_kind: Literal["state", "numeric_above", "numeric_below", "time"]
+    pattern_type: Literal["sequence", "time_of_day", "daily_rhythm"]
+    trigger_kind: Literal[
+        "state", "numeric_above", "numeric_below", "time", "house_asleep", "house_awake"
+    ]
     trigger_entity_id: str | None
     trigger_state: str | None
     action_entity_id: str = Field(pattern=r"^[a-z_]+\.[a-z0-9_]+$")

@@ -19,6 +19,7 @@ from homeiq_assets.collect.automation_yaml import (
     validate_automation_yaml,
 )
 from homeiq_assets.collect.observations import HomeObservations
+from homeiq_assets.collect.patterns import motion_entities
 
 GENERATOR_VERSION = "suggestions-1"
 
@@ -57,12 +58,57 @@ def _hhmm(hours: float) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def _pattern_spec(p: dict, names: dict[str, str]) -> tuple[AutomationSpec, str] | None:
+def _rhythm_spec(
+    p: dict, action: Action, verb: str, target: str, motion: list[str]
+) -> tuple[AutomationSpec, str] | None:
+    """After the house falls quiet (every motion sensor off for a while, in the evening) or
+    wakes (first motion in the morning), wait the usual lag, then act."""
+    if not motion:
+        return None
+    lag = max(int(round(p["lag_s_median"])), 1)
+    if p["trigger_kind"] == "house_asleep":
+        quiet_s = min(lag, 900)
+        triggers = tuple(
+            Trigger(kind="state", entity_id=m, to="off", for_s=quiet_s) for m in motion
+        )
+        conditions = (
+            Condition(kind="time", after="19:00:00", before="03:00:00"),
+            *(Condition(kind="state", entity_id=m, state="off") for m in motion),
+        )
+        actions = (
+            (Action(service="delay", delay_s=lag - quiet_s), action) if lag > quiet_s else (action,)
+        )
+        when = "once everyone has gone to bed"
+    else:
+        triggers = tuple(Trigger(kind="state", entity_id=m, to="on") for m in motion)
+        conditions = (Condition(kind="time", after="04:00:00", before="11:00:00"),)
+        actions = (Action(service="delay", delay_s=lag), action)
+        when = "when the first person is up in the morning"
+    text = (
+        f"{when.capitalize()}, {verb} {target} about {lag // 60} min later "
+        f"(seen on {p['occurrences']} nights, around {_hhmm(p['time_local_h'])})."
+    )
+    spec = AutomationSpec(
+        alias=f"{verb.capitalize()} {target} {when}",
+        description=text,
+        triggers=triggers,
+        conditions=conditions,
+        actions=actions,
+        mode="single",
+    )
+    return spec, text
+
+
+def _pattern_spec(
+    p: dict, names: dict[str, str], motion: list[str]
+) -> tuple[AutomationSpec, str] | None:
     action = service_for(p["action_entity_id"], p["action_state"])
     if action is None:
         return None
     target = _name(names, p["action_entity_id"])
     verb = ACTION_WORDS.get(p["action_state"], f"set to {p['action_state']}")
+    if p["pattern_type"] == "daily_rhythm":
+        return _rhythm_spec(p, action, verb, target, motion)
     if p["pattern_type"] == "time_of_day":
         at = _hhmm(p["time_local_h"])
         trigger = Trigger(kind="time", at=f"{at}:00")
@@ -100,7 +146,9 @@ def _pattern_spec(p: dict, names: dict[str, str]) -> tuple[AutomationSpec, str] 
     return spec, text
 
 
-def _synergy_spec(s: dict, names: dict[str, str]) -> tuple[AutomationSpec, str] | None:
+def _synergy_spec(
+    s: dict, names: dict[str, str], motion: list[str]
+) -> tuple[AutomationSpec, str] | None:
     trigger_name, action_name = (
         _name(names, s["trigger_entity_id"]),
         _name(names, s["action_entity_id"]),
@@ -150,11 +198,12 @@ def generate_suggestions(
     """One suggestion per strong pattern and per rule-linked synergy of the home."""
     names = dict(zip(obs.entities["entity_id"], obs.entities["friendly_name"], strict=True))
     entity_ids = frozenset(obs.entities["entity_id"])
+    motion = motion_entities(obs)
     out: list[dict] = []
     sources = [("pattern", p["pattern_id"], p, _pattern_spec) for p in patterns if p["strong"]]
     sources += [("synergy", s["pair_id"], s, _synergy_spec) for s in synergies if s["rule_linked"]]
     for source, source_id, rec, build in sources:
-        built = build(rec, names)
+        built = build(rec, names, motion)
         if built is None:
             continue
         spec, text = built
