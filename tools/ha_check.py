@@ -60,7 +60,8 @@ def check_recorder(db: Path) -> None:
     assert joined == states, f"{states - joined} states without metadata or attributes"
     print(
         f"recorder: schema {version}, {states} states (all with metadata and attributes), "
-        f"{stats} statistics rows for {len(meta)} series, {events} events, run {run.start}…{run.end}"
+        f"{stats} statistics rows for {len(meta)} series, {events} events, "
+        f"run {run.start}…{run.end}"
     )
 
 
@@ -94,8 +95,8 @@ async def check_registries(config: Path) -> None:
     await entity_registry.async_load(hass)
     await hass.async_block_till_done()
     for name, (module, key, fields) in REGISTRIES.items():
-        registry = getattr(module, "async_get")(hass)
-        store = getattr(registry, "_store")
+        registry = module.async_get(hass)
+        store = registry._store
         registry.async_schedule_save()
         await store._async_handle_write_data()  # write what Home Assistant made of the file
         before = json.loads((config / ".storage" / f"core.{name}").read_text())
