@@ -152,10 +152,12 @@ def home_ids(source: TableSource) -> list[str]:
 def iter_homes(
     source: TableSource, homes: list[str] | None = None, with_truth: bool = True
 ) -> Iterator[tuple[HomeObservations, HomeTruth | None]]:
-    """Yield each requested home (all by default) with its ground truth, in home-id order.
+    """Yield each requested home (all by default) with its ground truth.
 
-    Tables are read once for the requested homes; events are split per home without copying
-    strings (dictionary codes are remapped per home).
+    Layout and truth tables are small and read once; events are read one shard file at a time
+    (the simulator keeps every home in exactly one shard), so memory stays flat however large
+    the fleet. Within a shard, events are split per home without copying strings (dictionary
+    codes are remapped per home).
     """
     check_source(source, REQUIRED_TABLES if with_truth else OBSERVED_TABLES)
     layout = {t: _plain(_read(source, t, homes)) for t in LAYOUT_TABLES}
@@ -163,13 +165,41 @@ def iter_homes(
     columns = ["home_id", "ts", "entity_id", "state"]
     if with_truth:
         columns += ["gt_cause", "gt_occurrence"]
-    dataset = ds.dataset(table_dir(source, "events"), format="parquet")
-    flt = ds.field("home_id").isin(homes) if homes is not None else None
-    events = dataset.to_table(columns=columns, filter=flt).unify_dictionaries()
+    wanted = set(layout["homes"]["home_id"])
+    seen: set[str] = set()
+    for shard in sorted(Path(table_dir(source, "events")).glob("*.parquet")):
+        dataset = ds.dataset(shard, format="parquet")
+        flt = ds.field("home_id").isin(sorted(wanted)) if homes is not None else None
+        events = dataset.to_table(columns=columns, filter=flt).unify_dictionaries()
+        in_shard = set(pc.unique(pc.cast(events.column("home_id"), pa.string())).to_pylist())
+        if in_shard & seen:
+            raise SourceError(f"homes {sorted(in_shard & seen)[:3]} span several event shards")
+        seen |= in_shard
+        yield from _split_shard(events, sorted(in_shard & wanted), layout, truth, with_truth)
+    # homes without a single event still exist
+    for home_id in sorted(wanted - seen):
+        empty = pa.table(
+            {c: pa.array([], type=pa.string()) for c in columns if c != "ts"}
+            | {"ts": pa.array([], type=pa.timestamp("ms", tz="UTC"))}
+        ).select(columns)
+        if with_truth:
+            empty = empty.set_column(
+                columns.index("gt_occurrence"), "gt_occurrence", pa.array([], pa.int32())
+            )
+        yield from _split_shard(empty, [home_id], layout, truth, with_truth)
+
+
+def _split_shard(
+    events: pa.Table,
+    wanted: list[str],
+    layout: dict[str, pd.DataFrame],
+    truth: dict[str, pd.DataFrame],
+    with_truth: bool,
+) -> Iterator[tuple[HomeObservations, HomeTruth | None]]:
+    """The homes of one events shard, in home-id order."""
     home_col = pc.cast(events.column("home_id"), pa.string()).to_numpy(zero_copy_only=False)
     order = np.lexsort((np.arange(len(home_col)), _ts(events), home_col))
     home_sorted = home_col[order]
-    wanted = sorted(layout["homes"]["home_id"])
     starts = np.searchsorted(home_sorted, wanted, side="left")
     ends = np.searchsorted(home_sorted, wanted, side="right")
     ts_all = _ts(events)

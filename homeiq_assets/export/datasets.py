@@ -32,6 +32,14 @@ def _write_json(data: object, path: Path) -> None:
     write_json_atomic(data, path)
 
 
+def _write_records_json(frame: pd.DataFrame, path: Path) -> None:
+    """A JSON list of records, streamed by pandas (no intermediate Python objects: a
+    device-health export has hundreds of thousands of rows)."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    frame.to_json(tmp, orient="records", date_format="iso", default_handler=str, indent=1)
+    tmp.replace(path)
+
+
 def _schema(frame: pd.DataFrame) -> dict[str, str]:
     if frame.empty and not len(frame.columns):
         return {}
@@ -72,7 +80,7 @@ class _Manifest:
 
 def export_pattern_detection(records: pd.DataFrame, folder: Path, cycles: list[str]) -> dict:
     m = _Manifest("pattern_detection", cycles, len(records))
-    _write_json(_jsonable(records), folder / "patterns.json")
+    _write_records_json(records, folder / "patterns.json")
     m.add(folder / "patterns.json", len(records), _schema(records))
     write_parquet_atomic(
         pa.Table.from_pandas(records, preserve_index=False), folder / "patterns.parquet"
@@ -89,7 +97,7 @@ def export_yaml_generation(records: pd.DataFrame, folder: Path, cycles: list[str
     pairs = records[cols].rename(columns={"text": "prompt", "yaml": "completion"})
     if "gt_matches_routine" in records:
         pairs["matches_routine"] = records["gt_matches_routine"].to_numpy()
-    _write_json(_jsonable(pairs), folder / "yaml_generation.json")
+    _write_records_json(pairs, folder / "yaml_generation.json")
     m.add(folder / "yaml_generation.json", len(pairs), _schema(pairs))
     return m.write(folder)
 
@@ -132,7 +140,7 @@ def export_ask_ai(
     """JSON conversations and the soft-prompt SQLite table
     `ask_ai_queries(id, original_query, suggestions, created_at)`."""
     m = _Manifest("ask_ai", cycles, len(records))
-    _write_json(_jsonable(records), folder / "ask_ai.json")
+    _write_records_json(records, folder / "ask_ai.json")
     m.add(folder / "ask_ai.json", len(records), _schema(records))
     db = folder / "ask_ai_queries.db"
     tmp = db.with_name(f".{db.name}.tmp")
@@ -182,7 +190,7 @@ def _describe(r) -> str:
 
 def export_device_intelligence(records: pd.DataFrame, folder: Path, cycles: list[str]) -> dict:
     m = _Manifest("device_intelligence", cycles, len(records))
-    _write_json(_jsonable(records), folder / "device_health.json")
+    _write_records_json(records, folder / "device_health.json")
     m.add(folder / "device_health.json", len(records), _schema(records))
     csv = folder / "device_health.csv"
     tmp = csv.with_name(f".{csv.name}.tmp")
