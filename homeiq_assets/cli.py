@@ -482,9 +482,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_generate(sub)
     _add_cycle(sub)
     _add_export_ha(sub)
-    from homeiq_assets import cli_collect
+    from homeiq_assets import cli_collect, cli_models, cli_production
 
     cli_collect.add_parsers(sub)
+    cli_models.add_parsers(sub)
+    cli_production.add_parsers(sub)
     return parser
 
 
@@ -494,9 +496,9 @@ COMMANDS = {"generate": cmd_generate, "cycle": cmd_cycle, "export-ha": cmd_expor
 def _command(name: str):
     if name in COMMANDS:
         return COMMANDS[name]
-    from homeiq_assets import cli_collect
+    from homeiq_assets import cli_collect, cli_models, cli_production
 
-    return cli_collect.COMMANDS[name]
+    return {**cli_collect.COMMANDS, **cli_models.COMMANDS, **cli_production.COMMANDS}[name]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -515,4 +517,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # run as `python -m homeiq_assets.cli`: use the importable module, so the sub-command
+    # modules raise the same UsageError class that `main` catches
+    from homeiq_assets.cli import main as _main
+
+    sys.exit(_main())

@@ -24,6 +24,7 @@ FILE_ASSETS = (
     "detected_synergies",
     "suggestions",
     "ask_ai",
+    "home_profiles",
     "training_data",
     "exported_datasets",
     "ha_snapshots",

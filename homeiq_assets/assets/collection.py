@@ -35,6 +35,7 @@ STAGE_ASSET = {
     "synergies": "detected_synergies",
     "suggestions": "suggestions",
     "ask_ai": "ask_ai",
+    "home_profile": "home_profiles",
 }
 SIM_DEPS = ["homes", "events", "ground_truth"]
 
@@ -262,7 +263,35 @@ def ask_ai(context: dg.AssetExecutionContext, store: DataStore) -> dg.Materializ
 @dg.asset(
     group_name="collection",
     partitions_def=cycle_partitions,
-    deps=["detected_patterns", "detected_synergies", "suggestions", "ask_ai", "device_health"],
+    deps=SIM_DEPS,
+    code_version=COLLECT_CODE_VERSION,
+    kinds={"parquet"},
+)
+def home_profiles(context: dg.AssetExecutionContext, store: DataStore) -> dg.MaterializeResult:
+    """One profile per home — device mix, areas, floors, activity rhythm — labelled with its
+    home type (the home-type model's training data)."""
+    out, metrics, path, seconds, summary = _run_stage(context, store, "home_profile")
+    return dg.MaterializeResult(
+        metadata={
+            "homes": len(out.records),
+            "features": len(out.records[0]) - 3 if out.records else 0,
+            "seconds": round(seconds, 2),
+            "path": dg.MetadataValue.path(str(path)),
+        }
+    )
+
+
+@dg.asset(
+    group_name="collection",
+    partitions_def=cycle_partitions,
+    deps=[
+        "detected_patterns",
+        "detected_synergies",
+        "suggestions",
+        "ask_ai",
+        "home_profiles",
+        "device_health",
+    ],
     code_version=COLLECT_CODE_VERSION,
     kinds={"parquet"},
 )
@@ -326,4 +355,11 @@ def training_data(context: dg.AssetExecutionContext, store: DataStore) -> dg.Mat
     )
 
 
-COLLECTION_ASSETS = [detected_patterns, detected_synergies, suggestions, ask_ai, training_data]
+COLLECTION_ASSETS = [
+    detected_patterns,
+    detected_synergies,
+    suggestions,
+    ask_ai,
+    home_profiles,
+    training_data,
+]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from homeiq_assets.collect import ask_ai, labels, patterns, suggestions, synergies
+from homeiq_assets.collect import ask_ai, home_profile, labels, patterns, suggestions, synergies
 from homeiq_assets.collect.observations import HomeObservations, HomeTruth, iter_homes
 from homeiq_assets.collect.records import validate_records
 from homeiq_assets.sim.rng import derive_rng
@@ -87,6 +87,19 @@ def _label_ask_ai(records: list[dict], truth: HomeTruth, ctx: Context) -> None:
     ask_ai.label_ask_ai(records, truth)
 
 
+def _run_home_profile(obs: HomeObservations, ctx: Context, rng) -> list[dict]:
+    return home_profile.home_profile(obs)
+
+
+def _label_home_profile(records: list[dict], truth: HomeTruth, ctx: Context) -> None:
+    for rec in records:
+        rec["gt_home_type"] = truth.home_labels.get("home_type")
+
+
+def _home_profile_quality(rec: dict) -> str | None:
+    return "no_activity" if rec["events_per_day"] <= 0 else None
+
+
 def _pattern_quality(rec: dict) -> str | None:
     return "below_min_support" if rec["occurrences"] < MIN_PATTERN_OCCURRENCES else None
 
@@ -136,6 +149,17 @@ register(
         _run_suggestions,
         _label_suggestions,
         _suggestion_quality,
+    )
+)
+register(
+    CollectionPoint(
+        "home_profile",
+        "home_type",
+        home_profile.GENERATOR_VERSION,
+        "profile_id",
+        _run_home_profile,
+        _label_home_profile,
+        _home_profile_quality,
     )
 )
 register(

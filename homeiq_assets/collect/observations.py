@@ -26,6 +26,8 @@ LAYOUT_TABLES = ("homes", "floors", "areas", "labels", "devices", "entities")
 OBSERVED_TABLES = (*LAYOUT_TABLES, "events")
 TRUTH_TABLES = ("gt_routines", "gt_synergies")
 REQUIRED_TABLES = (*OBSERVED_TABLES, *TRUTH_TABLES)
+# simulator parameters of the `homes` row that a real system cannot see (labels, not features)
+HIDDEN_HOME_FIELDS = ("home_type", "size_category", "household_archetype", "occupants")
 
 
 class SourceError(ValueError):
@@ -97,6 +99,7 @@ class HomeTruth:
     gt_occurrence: np.ndarray  # int32, one per event
     routines: pd.DataFrame
     synergies: pd.DataFrame
+    home_labels: dict = field(default_factory=dict)  # HIDDEN_HOME_FIELDS of this home
 
 
 def _offsets_ms(ts_ms: np.ndarray, timezone: str) -> np.ndarray:
@@ -217,9 +220,11 @@ def _split_shard(
             frame = layout[name]
             return frame[frame["home_id"] == home_id].reset_index(drop=True)
 
+        home_row = part("homes").iloc[0].to_dict()
+        hidden = {k: home_row.pop(k) for k in HIDDEN_HOME_FIELDS if k in home_row}
         obs = HomeObservations(
             home_id=home_id,
-            home=part("homes").iloc[0].to_dict(),
+            home=home_row,
             floors=part("floors"),
             areas=part("areas"),
             labels=part("labels"),
@@ -242,6 +247,7 @@ def _split_shard(
                 .reset_index(drop=True)
                 .copy(),
                 synergies=synergies[synergies["home_id"] == home_id].reset_index(drop=True),
+                home_labels=hidden,
             )
         yield obs, home_truth
 

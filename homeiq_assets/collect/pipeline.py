@@ -24,6 +24,7 @@ STAGE_SOURCES = {
     "synergies": ("events", "entities", "devices", "areas", "floors"),
     "suggestions": ("patterns", "synergies", "entities"),
     "ask_ai": ("devices", "entities", "areas", "floors", "gt_routines", "gt_synergies"),
+    "home_profile": ("devices", "areas", "floors", "entities", "events", "homes"),
 }
 
 

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from homeiq_assets.sim.catalog import HOME_TYPES
+
 Unit = Field(ge=0.0, le=1.0)
 
 
@@ -91,11 +93,12 @@ class AskAIRecord(_Record):
     matches_planted_routine: bool
 
 
-class DeviceDayRecord(_Record):
-    device_id: str
-    date: object
-    gt_fails_within_7d: bool
-    gt_anomaly: bool
+class HomeProfileRecord(_Record):
+    profile_id: str
+    devices: float = Field(ge=1)
+    areas: float = Field(ge=1)
+    events_per_day: float = Field(ge=0)
+    gt_home_type: Literal[HOME_TYPES]  # type: ignore[valid-type]
 
 
 RECORD_MODELS: dict[str, type[_Record]] = {
@@ -103,6 +106,7 @@ RECORD_MODELS: dict[str, type[_Record]] = {
     "synergies": SynergyRecord,
     "suggestions": SuggestionRecord,
     "ask_ai": AskAIRecord,
+    "home_profile": HomeProfileRecord,
 }
 
 

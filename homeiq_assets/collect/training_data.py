@@ -24,6 +24,7 @@ DATASETS = (
     "yaml_generation",
     "ask_ai",
     "device_intelligence",
+    "home_type",
 )
 
 

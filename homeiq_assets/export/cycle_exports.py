@@ -61,4 +61,6 @@ def _export_one(
         return ex.export_ask_ai(records, folder, cycles, created_at)
     if dataset == "device_intelligence":
         return ex.export_device_intelligence(records, folder, cycles)
+    if dataset == "home_type":
+        return ex.export_home_type(records, folder, cycles)
     raise ValueError(f"no exporter for dataset {dataset!r}")

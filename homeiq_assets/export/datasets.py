@@ -200,6 +200,17 @@ def export_device_intelligence(records: pd.DataFrame, folder: Path, cycles: list
     return m.write(folder)
 
 
+def export_home_type(records: pd.DataFrame, folder: Path, cycles: list[str]) -> dict:
+    m = _Manifest("home_type", cycles, len(records))
+    _write_records_json(records, folder / "home_profiles.json")
+    m.add(folder / "home_profiles.json", len(records), _schema(records))
+    write_parquet_atomic(
+        pa.Table.from_pandas(records, preserve_index=False), folder / "home_profiles.parquet"
+    )
+    m.add(folder / "home_profiles.parquet", len(records), _schema(records))
+    return m.write(folder)
+
+
 def write_lineage(lineage: pd.DataFrame, folder: Path) -> None:
     write_parquet_atomic(
         pa.Table.from_pandas(lineage, preserve_index=False), folder / "lineage.parquet"

@@ -1,0 +1,204 @@
+"""Model assets: the benchmark fleet (unpartitioned), one asset per model (partitioned by
+cycle, trained on the collected data of every cycle so far and scored on the benchmark homes)
+and the deployment of the models that pass their gates.
+
+Each model asset calls `ml.training.train_model`, which registers an immutable version; its
+evaluation is written beside the cycle (`<data>/model_evals/<cycle>/<model>.json`) for the gate
+check and the deployment to read.
+"""
+
+import base64
+import json
+import time
+from pathlib import Path
+
+import dagster as dg
+from pydantic import Field
+
+from homeiq_assets.assets.exports import cycles_up_to
+from homeiq_assets.ml.benchmark import BENCHMARK_SEED, build_benchmark
+from homeiq_assets.ml.gates import GATES
+from homeiq_assets.ml.readiness import write_readiness
+from homeiq_assets.ml.registry import ModelRegistry
+from homeiq_assets.ml.training import ML_CODE_VERSION, MODEL_NAMES, train_model
+from homeiq_assets.partitions import cycle_partitions
+from homeiq_assets.resources import DataStore
+from homeiq_assets.sim.storage import write_json_atomic
+
+BENCHMARK_DIR = "benchmark"
+EVALS_DIR = "model_evals"
+
+
+class BenchmarkConfig(dg.Config):
+    homes: int = Field(40, ge=8, le=500, description="homes in the benchmark fleet")
+    days: int = Field(21, ge=7, le=90, description="days per home")
+
+
+@dg.asset(group_name="models", code_version="benchmark-1", kinds={"parquet"})
+def benchmark_fleet(
+    context: dg.AssetExecutionContext, config: BenchmarkConfig, store: DataStore
+) -> dg.MaterializeResult:
+    """Homes from a reserved seed that no training cycle uses, collected like a cycle: every
+    model version is scored on exactly these homes."""
+    info = build_benchmark(store.root / BENCHMARK_DIR, config.homes, config.days)
+    context.log.info(f"benchmark fleet: {'built' if info['built_now'] else 'reused'}")
+    return dg.MaterializeResult(
+        metadata={
+            "homes": config.homes,
+            "days": config.days,
+            "seed": BENCHMARK_SEED,
+            "events": info["events"],
+            **{f"records_{k}": v for k, v in info["records"].items()},
+            "built_now": info["built_now"],
+        }
+    )
+
+
+class ModelTrainingConfig(dg.Config):
+    seed: int = Field(0, ge=0, description="training seed")
+    allow_low_quality: bool = Field(
+        False, description="deploy even if the gate fails (recorded in the model metadata)"
+    )
+
+
+def eval_path(store: DataStore, cycle: str, model: str) -> Path:
+    return store.root / EVALS_DIR / cycle / f"{model}.json"
+
+
+def read_eval(store: DataStore, cycle: str, model: str) -> dict:
+    path = eval_path(store, cycle, model)
+    if not path.exists():
+        raise dg.Failure(description=f"{model} has no evaluation for cycle {cycle!r} ({path})")
+    return json.loads(path.read_text())
+
+
+def _png_markdown(plots: dict[str, str]) -> str:
+    parts = []
+    for name, path in plots.items():
+        data = base64.b64encode(Path(path).read_bytes()).decode()
+        parts.append(f"**{name}**\n\n![{name}](data:image/png;base64,{data})")
+    return "\n\n".join(parts)
+
+
+def _model_asset(name: str) -> dg.AssetsDefinition:
+    @dg.asset(
+        name=f"{name}_model",
+        group_name="models",
+        partitions_def=cycle_partitions,
+        deps=["training_data", "benchmark_fleet"],
+        code_version=ML_CODE_VERSION,
+        kinds={"python"},
+        op_tags={"homeiq/model": name},
+    )
+    def _train(
+        context: dg.AssetExecutionContext, config: ModelTrainingConfig, store: DataStore
+    ) -> dg.MaterializeResult:
+        cycle = context.partition_key
+        cycles = cycles_up_to(context, store, cycle)
+        if cycle not in cycles:
+            raise dg.Failure(description=f"training_data for cycle {cycle!r} is not materialised")
+        started = time.perf_counter()
+        plots_dir = store.root / EVALS_DIR / cycle / f"{name}_plots"
+        outcome = train_model(
+            name,
+            store.root,
+            cycles,
+            store.root / BENCHMARK_DIR,
+            plots_dir,
+            ModelRegistry(store.root / "models"),
+            seed=config.seed,
+            allow_low_quality=config.allow_low_quality,
+        )
+        summary = {**outcome.summary(), "cycle": cycle, "cycles": cycles}
+        write_json_atomic(summary, eval_path(store, cycle, name))
+        numbers = {k: round(float(v), 4) for k, v in summary["metrics"].items()}
+        baseline = {f"baseline_{k}": v for k, v in summary["baseline"].items() if _num(v)}
+        samples = {f"samples_{k}": v for k, v in summary["samples"].items() if _num(v)}
+        return dg.MaterializeResult(
+            metadata={
+                **numbers,
+                **baseline,
+                **samples,
+                "version": outcome.version,
+                "gate_passed": outcome.gate.passed,
+                "gate": outcome.gate.describe(),
+                "baseline_name": summary["baseline_name"],
+                "training_cycles": len(cycles),
+                "training_seconds": round(time.perf_counter() - started, 2),
+                "plots": dg.MetadataValue.md(_png_markdown(summary["plots"])),
+            }
+        )
+
+    _train.__doc__ = f"The {name.replace('_', ' ')} model of DESIGN §7, gated on held-out homes."
+    return _train
+
+
+def _num(v: object) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+MODEL_ASSETS = [_model_asset(name) for name in MODEL_NAMES]
+
+
+def _gate_check(name: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=f"{name}_model",
+        name=f"{name}_gate",
+        blocking=True,
+        partitions_def=cycle_partitions,
+    )
+    def _check(context: dg.AssetCheckExecutionContext, store: DataStore) -> dg.AssetCheckResult:
+        ev = read_eval(store, context.partition_key, name)
+        metrics = {f"{k}": round(float(v), 4) for k, v in ev["metrics"].items()}
+        low_ok = ev["allow_low_quality"]
+        return dg.AssetCheckResult(
+            passed=ev["gate_passed"],
+            # an allowed low-quality model warns instead of blocking its deployment
+            severity=dg.AssetCheckSeverity.WARN if low_ok else dg.AssetCheckSeverity.ERROR,
+            description=(
+                "gate passed"
+                if ev["gate_passed"]
+                else "gate failed: "
+                + ", ".join(f"{m} {v[0]:.3f} < {v[1]}" for m, v in ev["failing"].items())
+                + (" (allowed: --allow-low-quality)" if low_ok else "")
+            ),
+            metadata={
+                **metrics,
+                "version": ev["version"],
+                "thresholds": dg.MetadataValue.json(GATES[name]),
+            },
+        )
+
+    return _check
+
+
+GATE_CHECKS = [_gate_check(name) for name in MODEL_NAMES]
+
+
+@dg.asset(
+    group_name="deployment",
+    partitions_def=cycle_partitions,
+    deps=[f"{name}_model" for name in MODEL_NAMES],
+    code_version=ML_CODE_VERSION,
+    kinds={"markdown"},
+)
+def deployed_models(context: dg.AssetExecutionContext, store: DataStore) -> dg.MaterializeResult:
+    """Deploy this cycle's model versions that passed their gates (or were explicitly allowed
+    low quality), update the model manifest and write the production-readiness report."""
+    cycle = context.partition_key
+    registry = ModelRegistry(store.root / "models")
+    evals = {name: read_eval(store, cycle, name) for name in MODEL_NAMES}
+    deployed = {}
+    for name, ev in evals.items():
+        if ev["gate_passed"] or ev["allow_low_quality"]:
+            registry.deploy(name, ev["version"], allow_low_quality=ev["allow_low_quality"])
+            deployed[name] = ev["version"]
+    report = write_readiness(store.root, cycle, evals, deployed, registry.manifest())
+    return dg.MaterializeResult(
+        metadata={
+            "deployed": ", ".join(f"{k} {v}" for k, v in deployed.items()) or "none",
+            "models_passing_gate": sum(ev["gate_passed"] for ev in evals.values()),
+            "report": dg.MetadataValue.md(report.read_text()),
+            "path": dg.MetadataValue.path(str(report)),
+        }
+    )

@@ -1,0 +1,80 @@
+"""Home profile: what a home's registry and event stream say about what kind of home it is.
+
+One record per home with layout features (device mix by type and category, areas by kind,
+floors, entity counts) and behaviour features (events per day, the hour-of-day rhythm, weekend
+vs weekday activity, night and daytime activity, outdoor activity, share of events by domain).
+Nothing from the simulator's hidden home parameters is read; the labeller adds the home type.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from homeiq_assets.collect.observations import HomeObservations
+from homeiq_assets.sim.catalog import AREA_KINDS, DEVICE_TEMPLATES, HEALTH_CATEGORIES
+
+GENERATOR_VERSION = "home-profile-1"
+DAY_MS = 86_400_000
+DOMAINS = ("light", "switch", "binary_sensor", "sensor", "climate", "media_player", "cover", "lock")
+
+
+def profile_features(obs: HomeObservations) -> dict[str, float]:
+    """Numeric features of one home (stable keys, so every home has the same columns)."""
+    f: dict[str, float] = {}
+    types = obs.devices["device_type"].value_counts()
+    for t in DEVICE_TEMPLATES:
+        f[f"devices_{t}"] = float(types.get(t, 0))
+    cats = obs.devices["category"].value_counts()
+    for c in HEALTH_CATEGORIES:
+        f[f"category_{c}"] = float(cats.get(c, 0))
+    kinds = obs.areas["kind"].value_counts()
+    for k in AREA_KINDS:
+        f[f"areas_{k}"] = float(kinds.get(k, 0))
+    f["floors"] = float(len(obs.floors))
+    f["lowest_level"] = float(obs.floors["level"].min()) if len(obs.floors) else 0.0
+    f["highest_level"] = float(obs.floors["level"].max()) if len(obs.floors) else 0.0
+    f["areas"] = float(len(obs.areas))
+    f["outdoor_areas"] = float((~obs.areas["indoor"].astype(bool)).sum())
+    f["devices"] = float(len(obs.devices))
+    f["entities"] = float(len(obs.entities))
+    f["battery_devices"] = float((obs.devices["power_source"] == "battery").sum())
+    f.update(_behaviour(obs))
+    return f
+
+
+def _behaviour(obs: HomeObservations) -> dict[str, float]:
+    out: dict[str, float] = {}
+    n = obs.n_events
+    days = max(obs.window_days, 1.0)
+    out["events_per_day"] = n / days
+    domain_of = np.array([e.split(".", 1)[0] for e in obs.entity_ids], dtype=object)
+    domain = domain_of[obs.entity] if n else np.zeros(0, dtype=object)
+    for d in DOMAINS:
+        out[f"share_{d}"] = float((domain == d).mean()) if n else 0.0
+    # rhythm of what people do: motion "on" and light/switch/media changes, by local hour
+    human = np.isin(domain, ("light", "switch", "media_player", "cover", "lock"))
+    motion = (domain == "binary_sensor") & (obs.states[obs.state] == "on") if n else human
+    act = human | motion
+    local = obs.local_ms()[act] if n else np.zeros(0, np.int64)
+    hour = (local % DAY_MS) // 3_600_000
+    weekday = ((local // DAY_MS) + 3) % 7  # 1970-01-01 was a Thursday: 0 = Monday
+    hist = np.bincount(hour, minlength=24).astype(float)
+    hist = hist / hist.sum() if hist.sum() else hist
+    for h in range(24):
+        out[f"activity_h{h:02d}"] = float(hist[h])
+    weekend = weekday >= 5
+    per_weekend_day = weekend.sum() / max(days * 2 / 7, 1.0)
+    per_weekday = (~weekend).sum() / max(days * 5 / 7, 1.0)
+    out["weekend_weekday_ratio"] = float(per_weekend_day / per_weekday) if per_weekday else 0.0
+    out["daytime_weekday_share"] = float(
+        ((hour >= 10) & (hour < 16) & ~weekend).sum() / max((~weekend).sum(), 1)
+    )
+    out["night_share"] = float(((hour >= 1) & (hour < 5)).sum() / max(act.sum(), 1))
+    out["active_entities"] = float(np.unique(obs.entity).size) if n else 0.0
+    return out
+
+
+def home_profile(obs: HomeObservations) -> list[dict]:
+    return [
+        {"profile_id": f"{obs.home_id}.profile", "home_id": obs.home_id, **profile_features(obs)}
+    ]

@@ -1,0 +1,42 @@
+"""Quality gates of DESIGN §7: each metric's threshold on held-out homes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# metric -> minimum; `*_over_baseline` metrics are model minus baseline
+GATES: dict[str, dict[str, float]] = {
+    "home_type": {
+        "accuracy": 0.90,
+        "macro_precision": 0.85,
+        "macro_recall": 0.85,
+        "macro_f1": 0.85,
+    },
+    "device_failure": {"accuracy": 0.85, "precision": 0.80, "recall": 0.80, "f1": 0.80},
+    "device_anomaly": {"precision": 0.80, "recall": 0.80},
+    "synergy_gnn": {"f1": 0.85, "auc": 0.90, "f1_over_baseline": 0.10},
+    "pattern_quality": {"auc": 0.85, "auc_over_baseline": 0.0001},
+}
+
+
+@dataclass
+class GateResult:
+    model: str
+    passed: bool
+    failing: dict[str, tuple[float, float]] = field(default_factory=dict)  # metric: (value, min)
+
+    def describe(self) -> str:
+        if self.passed:
+            return f"{self.model}: gate passed"
+        parts = [f"{m} {v:.3f} < {t:.2f}" for m, (v, t) in self.failing.items()]
+        return f"{self.model}: gate failed ({', '.join(parts)})"
+
+
+def evaluate_gate(model: str, metrics: dict[str, float]) -> GateResult:
+    """Compare a model's held-out metrics with its gate; a missing metric fails."""
+    failing = {}
+    for metric, minimum in GATES[model].items():
+        value = metrics.get(metric)
+        if value is None or value < minimum:
+            failing[metric] = (float(value) if value is not None else float("nan"), minimum)
+    return GateResult(model, not failing, failing)
