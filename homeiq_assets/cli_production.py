@@ -32,6 +32,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=None, help="seed (default: from the cycle key)")
     p.add_argument("--cycle", default=None, help="new cycle key (default: c<date>-<time>)")
     p.add_argument(
+        "--benchmark-homes",
+        type=int,
+        default=BENCHMARK_HOMES,
+        help="homes of the fixed benchmark fleet the models are scored on",
+    )
+    p.add_argument(
         "--allow-low-quality",
         action="store_true",
         help="deploy models that fail their gate (recorded in the report and model metadata)",
@@ -44,6 +50,8 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 
     _positive("--homes", args.homes)
     _positive("--days", args.days)
+    if args.benchmark_homes < 8:
+        raise UsageError(f"--benchmark-homes must be at least 8 (got {args.benchmark_homes})")
     if args.days < 7:
         raise UsageError(
             f"--days must be at least 7 for patterns to be learnable (got {args.days})"
@@ -104,7 +112,9 @@ def cmd_prepare(args: argparse.Namespace) -> int:
             run_config={
                 **common,
                 "ops": {
-                    "benchmark_fleet": {"config": {"homes": BENCHMARK_HOMES, "days": args.days}},
+                    "benchmark_fleet": {
+                        "config": {"homes": args.benchmark_homes, "days": args.days}
+                    },
                     **{f"{m}_model": {"config": model_config} for m in MODEL_NAMES},
                 },
             },
