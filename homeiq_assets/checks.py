@@ -5,7 +5,6 @@ its metadata. A failing check stops downstream assets in the same run.
 """
 
 import datetime as dt
-import warnings
 
 import dagster as dg
 
@@ -15,12 +14,6 @@ from homeiq_assets.resources import ASSET_TABLES, DataStore
 from homeiq_assets.sim import validate
 from homeiq_assets.sim.clock import Window
 from homeiq_assets.sim.health_checks import check_device_health
-
-# Partitioned asset checks are what this project needs (one result per cycle) and are marked
-# "preview" in Dagster 1.13; that notice is expected, so it is silenced for this module only.
-warnings.filterwarnings(
-    "ignore", category=dg.PreviewWarning, message="Specifying a partitions_def on an AssetCheckSpec"
-)
 
 
 def _window(store: DataStore, cycle: str) -> Window:

@@ -414,6 +414,10 @@ def _print_run(result, instance, key: str) -> None:
             "validation_pass_rate",
             "cycles_aggregated",
             "states",
+            "accuracy",
+            "macro_f1",
+            "f1",
+            "auc",
         )
         counts = {
             k: v.value

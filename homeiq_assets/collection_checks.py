@@ -1,18 +1,12 @@
 """Blocking, partitioned checks on the curated training data of a cycle: validation pass rate,
 every collection point produced data, and lineage complete for every record."""
 
-import warnings
-
 import dagster as dg
 
 from homeiq_assets.collect import training_data as td
 from homeiq_assets.collect.collector import LINEAGE_COLUMNS, REGISTRY
 from homeiq_assets.partitions import cycle_partitions
 from homeiq_assets.resources import DataStore
-
-warnings.filterwarnings(
-    "ignore", category=dg.PreviewWarning, message="Specifying a partitions_def on an AssetCheckSpec"
-)
 
 MIN_VALIDATION_RATE = 0.90
 
