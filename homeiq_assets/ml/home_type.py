@@ -107,6 +107,14 @@ def train_and_evaluate(
                     metrics["confusion"], labels, plots_dir / "confusion.png", "home type"
                 )
             ),
+            "roc_pr": str(
+                plots.roc_pr_png(
+                    (te[LABEL].to_numpy()[:, None] == np.asarray(model.classes)[None, :]).ravel(),
+                    {"model (one-vs-rest, all classes)": model.predict_proba(te[features]).ravel()},
+                    plots_dir / "roc_pr.png",
+                    "home type on benchmark homes",
+                )
+            ),
             "importance": str(
                 plots.importance_png(
                     groups, importance, plots_dir / "importance.png", "permutation importance"
