@@ -47,7 +47,7 @@ class ModelReport:
         """Flat numeric metrics for the gate, incl. `<metric>_over_baseline` differences."""
         out = {k: float(v) for k, v in self.metrics.items() if _number(v)}
         for k, v in self.baseline.items():
-            if _number(v) and k in out:
+            if _number(v) and k in out and k not in ("n", "positives"):
                 out[f"{k}_over_baseline"] = round(out[k] - float(v), 4)
         return out
 
