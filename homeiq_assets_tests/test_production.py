@@ -82,3 +82,14 @@ def test_deployed_models_load_without_training(allowed, data, monkeypatch):
     for name in MODEL_NAMES:
         model = load_deployed(name, root=data / "models")
         assert model.model_name == name
+
+
+def test_the_benchmark_seed_is_refused_for_training_cycles(capsys):
+    from homeiq_assets.cli import main
+    from homeiq_assets.ml.benchmark import BENCHMARK_SEED
+
+    seed = str(BENCHMARK_SEED)
+    assert main(["cycle", "--seed", seed, "--homes", "2", "--days", "1"]) == 2
+    assert "reserved for the benchmark fleet" in capsys.readouterr().err
+    assert main(["prepare-for-production", "--seed", seed]) == 2
+    assert "reserved benchmark seed" in capsys.readouterr().err

@@ -13,6 +13,7 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field, ValidationError
 
+from homeiq_assets.ml.benchmark import BENCHMARK_SEED
 from homeiq_assets.partitions import cycle_partitions
 from homeiq_assets.resources import ASSET_TABLES, DataStore
 from homeiq_assets.settings import settings
@@ -72,6 +73,8 @@ def sim_config_for(cycle: str, cfg: SimulationConfig) -> SimConfig:
     """The validated SimConfig of a cycle; raises ValueError naming the bad field."""
     s = settings()
     seed = cfg.seed if cfg.seed is not None else cycle_seed(cycle)
+    if seed == BENCHMARK_SEED:  # the benchmark homes must never be trained on
+        raise ValueError(f"seed: {seed} is reserved for the benchmark fleet")
     if cfg.start is None:
         start = FIRST_START + dt.timedelta(days=seed % 364)
     else:
