@@ -44,6 +44,11 @@ def home_key(frame: pd.DataFrame) -> np.ndarray:
     return (frame["cycle"].astype(str) + "/" + frame["home_id"].astype(str)).to_numpy()
 
 
+def count_homes(frame: pd.DataFrame) -> int:
+    """Distinct homes (per cycle) in a frame."""
+    return int(np.unique(home_key(frame)).size) if len(frame) else 0
+
+
 def split_by_home(
     frame: pd.DataFrame, valid_share: float, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -41,12 +41,11 @@ from typing import Self
 
 import numpy as np
 import pandas as pd
-import skops.io as sio
 from sklearn.preprocessing import QuantileTransformer
 
-from homeiq_assets.ml import plots
+from homeiq_assets.ml import plots, safe_skops
 from homeiq_assets.ml.base import Datasets, ModelReport
-from homeiq_assets.ml.data import home_key, split_by_home
+from homeiq_assets.ml.data import count_homes, home_key, split_by_home
 from homeiq_assets.ml.device_failure import recall_by
 from homeiq_assets.ml.features_health import (
     anomaly_features,
@@ -98,8 +97,8 @@ ALLOWED_TYPES: frozenset[str] = frozenset(
 )
 
 
-class UntrustedModelFile(ValueError):
-    """A skops file holds a type outside `ALLOWED_TYPES`."""
+# a skops file holding a type outside `ALLOWED_TYPES` (the shared loader's error)
+UntrustedModelFile = safe_skops.UnsafeModelFileError
 
 
 class DeviceAnomalyModel:
@@ -177,7 +176,7 @@ class DeviceAnomalyModel:
         if self.tails is None:
             raise RuntimeError("model is not fitted")
         folder.mkdir(parents=True, exist_ok=True)
-        sio.dump({"tails": self.tails}, folder / STATE_FILE)
+        safe_skops.dump({"tails": self.tails}, folder / STATE_FILE)
         config = {
             "model_name": self.model_name,
             "seed": self.seed,
@@ -196,7 +195,7 @@ class DeviceAnomalyModel:
         config = json.loads((folder / CONFIG_FILE).read_text())
         if config.get("model_name") != cls.model_name:
             raise ValueError(f"{folder / CONFIG_FILE} is not a {cls.model_name} config")
-        state = load_trusted(folder / STATE_FILE)
+        state = safe_skops.load(folder / STATE_FILE, ALLOWED_TYPES)
         model = cls(
             seed=int(config["seed"]),
             penalty=float(config["penalty"]),
@@ -212,15 +211,6 @@ class DeviceAnomalyModel:
             for c, fields in config["scale_prior"].items()
         }
         return model
-
-
-def load_trusted(path: Path):
-    """skops.io.load that first lists the file's types and refuses any outside the allowlist."""
-    found = sio.get_untrusted_types(file=path)
-    refused = sorted(set(found) - ALLOWED_TYPES)
-    if refused:
-        raise UntrustedModelFile(f"{path} holds types outside the allowlist: {refused}")
-    return sio.load(path, trusted=list(found))
 
 
 def train_and_evaluate(
@@ -265,12 +255,12 @@ def train_and_evaluate(
 
     samples = {
         "train_rows": int(fit_rows.sum()),
-        "train_homes": _homes(frame[fit_rows]),
+        "train_homes": count_homes(frame[fit_rows]),
         "valid_rows": int(valid_rows.sum()),
-        "valid_homes": _homes(frame[valid_rows]),
+        "valid_homes": count_homes(frame[valid_rows]),
         "valid_positives": int(y[valid_rows].sum()),
         "test_rows": int(len(test_frame)),
-        "test_homes": _homes(test_frame),
+        "test_homes": count_homes(test_frame),
         "test_positives": int(y_test.sum()),
     }
     out = {
@@ -305,7 +295,3 @@ def train_and_evaluate(
         },
     )
     return model, report
-
-
-def _homes(frame: pd.DataFrame) -> int:
-    return int(np.unique(home_key(frame)).size)

@@ -28,7 +28,7 @@ import pandas as pd
 
 from homeiq_assets.ml import plots
 from homeiq_assets.ml.base import Datasets, ModelReport
-from homeiq_assets.ml.data import home_key, split_by_home
+from homeiq_assets.ml.data import count_homes, home_key, split_by_home
 from homeiq_assets.ml.features_health import band_rule_score, health_features
 from homeiq_assets.ml.metrics import best_f1_threshold, binary_metrics
 
@@ -221,13 +221,13 @@ def train_and_evaluate(
 
     samples = {
         "train_rows": int(fit_rows.sum()),
-        "train_homes": _homes(frame[fit_rows]),
+        "train_homes": count_homes(frame[fit_rows]),
         "train_positives": int(y[fit_rows].sum()),
         "valid_rows": int(valid_rows.sum()),
-        "valid_homes": _homes(frame[valid_rows]),
+        "valid_homes": count_homes(frame[valid_rows]),
         "valid_positives": int(y[valid_rows].sum()),
         "test_rows": int(len(test_frame)),
-        "test_homes": _homes(test_frame),
+        "test_homes": count_homes(test_frame),
         "test_positives": int(y_test.sum()),
         "features": len(model.feature_names),
     }
@@ -272,7 +272,3 @@ def train_and_evaluate(
 def _days(values: np.ndarray) -> np.ndarray:
     days = pd.to_numeric(pd.Series(values), errors="coerce").astype("Int64").astype(str)
     return days.where(days != "<NA>", "none").to_numpy(dtype=object)
-
-
-def _homes(frame: pd.DataFrame) -> int:
-    return int(np.unique(home_key(frame)).size)

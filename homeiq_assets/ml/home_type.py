@@ -6,7 +6,6 @@ model that sees the device count only. Evaluated on the benchmark fleet's homes.
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Self
@@ -58,17 +57,15 @@ class HomeTypeModel:
         return [str(c) for c in self.estimator.classes_]
 
     def save(self, folder: Path) -> list[str]:
-        safe_skops.dump(self.estimator, folder / "model.skops")
         config = {"seed": self.seed, "params": self.params, "features": self.features}
-        (folder / "config.json").write_text(json.dumps(config, indent=2))
-        return ["model.skops", "config.json"]
+        return safe_skops.save_with_config(self.estimator, config, folder)
 
     @classmethod
     def load(cls, folder: Path) -> Self:
-        config = json.loads((folder / "config.json").read_text())
+        estimator, config = safe_skops.load_with_config(folder)
         model = cls(seed=config["seed"], **config["params"])
         model.features = config["features"]
-        model.estimator = safe_skops.load(folder / "model.skops")
+        model.estimator = estimator
         return model
 
 

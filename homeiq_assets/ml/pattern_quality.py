@@ -4,7 +4,6 @@ DESIGN §7 is the detector's confidence alone. Evaluated on the benchmark fleet'
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Self
@@ -15,7 +14,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 
 from homeiq_assets.ml import plots, safe_skops
 from homeiq_assets.ml.base import Datasets, ModelReport
-from homeiq_assets.ml.data import split_by_home
+from homeiq_assets.ml.data import count_homes, split_by_home
 from homeiq_assets.ml.metrics import best_f1_threshold, binary_metrics
 
 DATASET = "pattern_detection"
@@ -147,23 +146,21 @@ class PatternQualityModel:
         return self.predict_proba(X) >= self.threshold
 
     def save(self, folder: Path) -> list[str]:
-        safe_skops.dump(self.estimator, folder / "model.skops")
         config = {
             "seed": self.seed,
             "params": self.params,
             "columns": self.columns,
             "threshold": self.threshold,
         }
-        (folder / "config.json").write_text(json.dumps(config, indent=2))
-        return ["model.skops", "config.json"]
+        return safe_skops.save_with_config(self.estimator, config, folder)
 
     @classmethod
     def load(cls, folder: Path) -> Self:
-        config = json.loads((folder / "config.json").read_text())
+        estimator, config = safe_skops.load_with_config(folder)
         model = cls(seed=config["seed"], **config["params"])
         model.columns = config["columns"]
         model.threshold = config["threshold"]
-        model.estimator = safe_skops.load(folder / "model.skops")
+        model.estimator = estimator
         return model
 
 
@@ -191,10 +188,10 @@ def train_and_evaluate(
         samples={
             "train_patterns": int(len(tr)),
             "train_real": int(y_tr.sum()),
-            "train_homes": int(tr.groupby(["cycle", "home_id"]).ngroups),
+            "train_homes": count_homes(tr),
             "test_patterns": int(len(te)),
             "test_real": int(y_te.sum()),
-            "test_homes": int(te.groupby(["cycle", "home_id"]).ngroups),
+            "test_homes": count_homes(te),
         },
         plots={
             "confusion": str(

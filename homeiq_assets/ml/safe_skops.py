@@ -3,6 +3,8 @@ file would create is a scikit-learn or numpy type (anything else is refused unre
 
 from __future__ import annotations
 
+import json
+from collections.abc import Collection
 from pathlib import Path
 
 import skops.io as sio
@@ -20,11 +22,33 @@ def dump(estimator: object, path: Path) -> None:
     tmp.replace(path)
 
 
-def load(path: Path) -> object:
+def load(path: Path, allowed: Collection[str] | None = None) -> object:
+    """Load `path` if every type it would create is allowed: exactly the names in `allowed`
+    when given, else any scikit-learn/numpy type (ALLOWED_PREFIXES). Refused files are not read
+    beyond their type list."""
     untrusted = sio.get_untrusted_types(file=path)
-    refused = [t for t in untrusted if not t.startswith(ALLOWED_PREFIXES)]
+    if allowed is not None:
+        refused = [t for t in untrusted if t not in allowed]
+    else:
+        refused = [t for t in untrusted if not t.startswith(ALLOWED_PREFIXES)]
     if refused:
         raise UnsafeModelFileError(
             f"{path.name} would create types outside the allowlist: {', '.join(refused[:5])}"
         )
     return sio.load(path, trusted=untrusted)
+
+
+MODEL_FILE = "model.skops"
+CONFIG_FILE = "config.json"
+
+
+def save_with_config(estimator: object, config: dict, folder: Path) -> list[str]:
+    """An estimator as skops plus its wrapper's settings as JSON; returns the file names."""
+    dump(estimator, folder / MODEL_FILE)
+    (folder / CONFIG_FILE).write_text(json.dumps(config, indent=2))
+    return [MODEL_FILE, CONFIG_FILE]
+
+
+def load_with_config(folder: Path) -> tuple[object, dict]:
+    config = json.loads((folder / CONFIG_FILE).read_text())
+    return load(folder / MODEL_FILE), config

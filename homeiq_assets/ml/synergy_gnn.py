@@ -38,7 +38,7 @@ from torch import nn
 
 from homeiq_assets.ml import plots
 from homeiq_assets.ml.base import Datasets, ModelReport
-from homeiq_assets.ml.data import home_key, split_by_home
+from homeiq_assets.ml.data import count_homes, home_key, split_by_home
 from homeiq_assets.ml.metrics import best_f1_threshold, binary_metrics
 
 with warnings.catch_warnings():
@@ -433,7 +433,7 @@ class SynergyGNN:
         self.history = {
             "epochs_run": epoch,
             "best_epoch": best_epoch,
-            "valid_homes": int(np.unique(home_key(valid_part[PAIRS])).size),
+            "valid_homes": count_homes(valid_part[PAIRS]),
             "valid_rows": int(valid_mask.sum()),
             "valid": {k: v for k, v in valid_metrics.items() if k != "confusion"},
             "fit_seconds": round(time.perf_counter() - started, 3),
@@ -551,10 +551,6 @@ def permutation_importance(
     return out
 
 
-def _homes(frame: pd.DataFrame) -> int:
-    return int(np.unique(home_key(frame)).size) if len(frame) else 0
-
-
 def train_and_evaluate(
     train: Datasets, test: Datasets, plots_dir: Path, seed: int = 0
 ) -> tuple[SynergyGNN, ModelReport]:
@@ -612,12 +608,12 @@ def train_and_evaluate(
     train_pairs = train[PAIRS]
     samples = {
         "train_rows": int(len(train_pairs)),
-        "train_homes": _homes(train_pairs),
+        "train_homes": count_homes(train_pairs),
         "train_positives": int(train_pairs[LABEL].astype(bool).sum()),
         "valid_rows": model.history["valid_rows"],
         "valid_homes": model.history["valid_homes"],
         "test_rows": int(len(test_pairs)),
-        "test_homes": _homes(test_pairs),
+        "test_homes": count_homes(test_pairs),
         "test_positives": int(y.sum()),
     }
     report = ModelReport(
