@@ -9,6 +9,7 @@ attaches lineage (`collect.collector.curate`).
 
 import json
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
@@ -16,9 +17,8 @@ import pandas as pd
 import pyarrow as pa
 
 from homeiq_assets.assets.simulation import read_summary
-from homeiq_assets.collect import training_data as td
-from homeiq_assets.collect.collector import REGISTRY, collect_fleet, curate, curate_device_health
-from homeiq_assets.collect.pipeline import STAGE_SOURCES, window_end
+from homeiq_assets.collect.collector import REGISTRY, collect_fleet
+from homeiq_assets.collect.pipeline import curate_stages, store_cycle, window_end
 from homeiq_assets.partitions import cycle_partitions
 from homeiq_assets.resources import DataStore
 from homeiq_assets.sim.storage import (
@@ -91,7 +91,33 @@ def read_stage(
     return records, extras
 
 
-def _run_stage(context: dg.AssetExecutionContext, store: DataStore, stage: str, upstream=None):
+@dataclass
+class StageRun:
+    """One collection stage run over a cycle's homes, written to its asset folder."""
+
+    records: list[dict]
+    metrics: dict
+    path: Path
+    seconds: float
+    homes: int
+
+    def result(
+        self, sample: list[dict], sample_columns: list[str], **numbers: object
+    ) -> dg.MaterializeResult:
+        """The stage's own figures plus what every stage reports: time, a sample, the path."""
+        return dg.MaterializeResult(
+            metadata={
+                **numbers,
+                "seconds": round(self.seconds, 2),
+                "sample": dg.MetadataValue.md(_md_table(sample, sample_columns)),
+                "path": dg.MetadataValue.path(str(self.path)),
+            }
+        )
+
+
+def _run_stage(
+    context: dg.AssetExecutionContext, store: DataStore, stage: str, upstream=None
+) -> StageRun:
     cycle = context.partition_key
     summary = read_summary(store, cycle)
     started = time.perf_counter()
@@ -106,7 +132,9 @@ def _run_stage(context: dg.AssetExecutionContext, store: DataStore, stage: str, 
     )
     out = result.stages[stage]
     path = _write_stage(store, cycle, STAGE_ASSET[stage], out.records, out.extras, result.metrics)
-    return out, result.metrics, path, time.perf_counter() - started, summary
+    return StageRun(
+        out.records, result.metrics, path, time.perf_counter() - started, summary["homes"]
+    )
 
 
 @dg.asset(
@@ -119,41 +147,32 @@ def _run_stage(context: dg.AssetExecutionContext, store: DataStore, stage: str, 
 def detected_patterns(context: dg.AssetExecutionContext, store: DataStore) -> dg.MaterializeResult:
     """Time-of-day and trigger→action patterns mined from each home's events, labelled real or
     spurious against the planted routines."""
-    out, metrics, path, seconds, summary = _run_stage(context, store, "patterns")
-    scores = metrics["patterns"]
-    agreement = metrics["routine_agreement"]
-    strong = [r for r in out.records if r["strong"]]
-    return dg.MaterializeResult(
-        metadata={
-            "candidates": len(out.records),
-            "strong_patterns": scores["strong_patterns"],
-            "precision": scores["precision"],
-            "recall": scores["recall"],
-            "routines_detectable": scores["routines_detectable"],
-            "routines_found": scores["routines_found"],
-            "routines_below_min_support": scores["routines_below_min_support"],
-            "ground_truth_agreement": agreement["share"],
-            "routine_occurrences_checked": agreement["occurrences"],
-            "homes": summary["homes"],
-            "seconds": round(seconds, 2),
-            "recall_by_template": dg.MetadataValue.json(scores["by_template"]),
-            "sample": dg.MetadataValue.md(
-                _md_table(
-                    strong,
-                    [
-                        "home_id",
-                        "pattern_type",
-                        "trigger_entity_id",
-                        "action_entity_id",
-                        "action_state",
-                        "occurrences",
-                        "lift",
-                        "gt_real",
-                    ],
-                )
-            ),
-            "path": dg.MetadataValue.path(str(path)),
-        }
+    run = _run_stage(context, store, "patterns")
+    scores = run.metrics["patterns"]
+    agreement = run.metrics["routine_agreement"]
+    return run.result(
+        [r for r in run.records if r["strong"]],
+        [
+            "home_id",
+            "pattern_type",
+            "trigger_entity_id",
+            "action_entity_id",
+            "action_state",
+            "occurrences",
+            "lift",
+            "gt_real",
+        ],
+        candidates=len(run.records),
+        strong_patterns=scores["strong_patterns"],
+        precision=scores["precision"],
+        recall=scores["recall"],
+        routines_detectable=scores["routines_detectable"],
+        routines_found=scores["routines_found"],
+        routines_below_min_support=scores["routines_below_min_support"],
+        ground_truth_agreement=agreement["share"],
+        routine_occurrences_checked=agreement["occurrences"],
+        homes=run.homes,
+        recall_by_template=dg.MetadataValue.json(scores["by_template"]),
     )
 
 
@@ -167,35 +186,26 @@ def detected_patterns(context: dg.AssetExecutionContext, store: DataStore) -> dg
 def detected_synergies(context: dg.AssetExecutionContext, store: DataStore) -> dg.MaterializeResult:
     """Every compatible device pair with co-occurrence and lag features, the rule baseline's
     verdict and whether an automation really links it."""
-    out, metrics, path, seconds, summary = _run_stage(context, store, "synergies")
-    base = metrics["synergy_rule_baseline"]
-    linked = [r for r in out.records if r["gt_linked"]]
-    return dg.MaterializeResult(
-        metadata={
-            "candidate_pairs": len(out.records),
-            "planted_pairs": base["positives"],
-            "rule_baseline_precision": base["precision"],
-            "rule_baseline_recall": base["recall"],
-            "rule_baseline_f1": base["f1"],
-            "relationships": ", ".join(metrics["synergy_relationships"]),
-            "homes": summary["homes"],
-            "seconds": round(seconds, 2),
-            "sample": dg.MetadataValue.md(
-                _md_table(
-                    linked,
-                    [
-                        "home_id",
-                        "relationship",
-                        "trigger_entity_id",
-                        "action_entity_id",
-                        "coverage_120s",
-                        "lag_s_median",
-                        "rule_linked",
-                    ],
-                )
-            ),
-            "path": dg.MetadataValue.path(str(path)),
-        }
+    run = _run_stage(context, store, "synergies")
+    base = run.metrics["synergy_rule_baseline"]
+    return run.result(
+        [r for r in run.records if r["gt_linked"]],
+        [
+            "home_id",
+            "relationship",
+            "trigger_entity_id",
+            "action_entity_id",
+            "coverage_120s",
+            "lag_s_median",
+            "rule_linked",
+        ],
+        candidate_pairs=len(run.records),
+        planted_pairs=base["positives"],
+        rule_baseline_precision=base["precision"],
+        rule_baseline_recall=base["recall"],
+        rule_baseline_f1=base["f1"],
+        relationships=", ".join(run.metrics["synergy_relationships"]),
+        homes=run.homes,
     )
 
 
@@ -214,21 +224,16 @@ def suggestions(context: dg.AssetExecutionContext, store: DataStore) -> dg.Mater
         "patterns": read_stage(store, cycle, "patterns")[0],
         "synergies": read_stage(store, cycle, "synergies")[0],
     }
-    out, metrics, path, seconds, summary = _run_stage(context, store, "suggestions", upstream)
-    s = metrics["suggestions"]
-    return dg.MaterializeResult(
-        metadata={
-            "suggestions": s["n"],
-            "yaml_valid": s["yaml_valid"],
-            "yaml_valid_rate": round(s["yaml_valid"] / s["n"], 4) if s["n"] else 0.0,
-            "matches_planted_routine": s["matches_routine"],
-            "distinct_text_share": s["distinct_text_share"],
-            "seconds": round(seconds, 2),
-            "sample": dg.MetadataValue.md(
-                _md_table(out.records, ["home_id", "text", "yaml_valid", "gt_matches_routine"])
-            ),
-            "path": dg.MetadataValue.path(str(path)),
-        }
+    run = _run_stage(context, store, "suggestions", upstream)
+    s = run.metrics["suggestions"]
+    return run.result(
+        run.records,
+        ["home_id", "text", "yaml_valid", "gt_matches_routine"],
+        suggestions=s["n"],
+        yaml_valid=s["yaml_valid"],
+        yaml_valid_rate=round(s["yaml_valid"] / s["n"], 4) if s["n"] else 0.0,
+        matches_planted_routine=s["matches_routine"],
+        distinct_text_share=s["distinct_text_share"],
     )
 
 
@@ -242,21 +247,16 @@ def suggestions(context: dg.AssetExecutionContext, store: DataStore) -> dg.Mater
 def ask_ai(context: dg.AssetExecutionContext, store: DataStore) -> dg.MaterializeResult:
     """Natural-language automation requests, the resolver's YAML answer, and approval decided
     against what the user meant."""
-    out, metrics, path, seconds, summary = _run_stage(context, store, "ask_ai")
-    a = metrics["ask_ai"]
-    return dg.MaterializeResult(
-        metadata={
-            "requests": a["n"],
-            "approved": a["approved"],
-            "approval_rate": round(a["approved"] / a["n"], 4) if a["n"] else 0.0,
-            "yaml_valid": a["yaml_valid"],
-            "distinct_request_share": a["distinct_request_share"],
-            "seconds": round(seconds, 2),
-            "sample": dg.MetadataValue.md(
-                _md_table(out.records, ["home_id", "request", "approved", "reject_reason"])
-            ),
-            "path": dg.MetadataValue.path(str(path)),
-        }
+    run = _run_stage(context, store, "ask_ai")
+    a = run.metrics["ask_ai"]
+    return run.result(
+        run.records,
+        ["home_id", "request", "approved", "reject_reason"],
+        requests=a["n"],
+        approved=a["approved"],
+        approval_rate=round(a["approved"] / a["n"], 4) if a["n"] else 0.0,
+        yaml_valid=a["yaml_valid"],
+        distinct_request_share=a["distinct_request_share"],
     )
 
 
@@ -270,14 +270,12 @@ def ask_ai(context: dg.AssetExecutionContext, store: DataStore) -> dg.Materializ
 def home_profiles(context: dg.AssetExecutionContext, store: DataStore) -> dg.MaterializeResult:
     """One profile per home — device mix, areas, floors, activity rhythm — labelled with its
     home type (the home-type model's training data)."""
-    out, metrics, path, seconds, summary = _run_stage(context, store, "home_profile")
-    return dg.MaterializeResult(
-        metadata={
-            "homes": len(out.records),
-            "features": len(out.records[0]) - 3 if out.records else 0,
-            "seconds": round(seconds, 2),
-            "path": dg.MetadataValue.path(str(path)),
-        }
+    run = _run_stage(context, store, "home_profile")
+    return run.result(
+        run.records,
+        ["home_id", "gt_home_type", "devices", "areas", "floors", "events_per_day"],
+        homes=len(run.records),
+        features=len(run.records[0]) - 3 if run.records else 0,
     )
 
 
@@ -301,34 +299,20 @@ def training_data(context: dg.AssetExecutionContext, store: DataStore) -> dg.Mat
     cycle = context.partition_key
     summary = read_summary(store, cycle)
     seed = summary["seed"]
-    curated = []
-    for stage in REGISTRY:
-        records, extras = read_stage(store, cycle, stage)
-        curated.append(curate(stage, records, cycle, seed, STAGE_SOURCES.get(stage, ()), extras))
-    device = curate_device_health(store.source(cycle), cycle, seed)
-    if device is not None:
-        curated.append(device)
+    stages = {stage: read_stage(store, cycle, stage) for stage in REGISTRY}
+    curated = curate_stages(stages, store.source(cycle), cycle, seed)
     metrics = {
         stage: json.loads((store.asset_dir(asset, cycle) / "metrics.json").read_text())
         for stage, asset in STAGE_ASSET.items()
     }
+    info = {
+        "seed": seed,
+        "homes": summary["homes"],
+        "window_end": window_end(store.source(cycle)),
+        "metrics": metrics,
+    }
+    stats = store_cycle(curated, store.root, cycle, info)
     final = store.asset_dir("training_data", cycle)
-    staging = staging_dir(final)
-    try:
-        stats = td.write_cycle(
-            curated,
-            staging,
-            {
-                "cycle": cycle,
-                "seed": seed,
-                "homes": summary["homes"],
-                "window_end": window_end(store.source(cycle)),
-                "metrics": metrics,
-            },
-        )
-        publish_dir(staging, final)
-    finally:
-        discard_dir(staging)
     rows = [
         {
             "dataset": name,

@@ -6,9 +6,8 @@ import time
 import dagster as dg
 from pydantic import Field
 
-from homeiq_assets.collect.collector import REGISTRY
 from homeiq_assets.collect.observations import home_ids
-from homeiq_assets.export.cycle_exports import export_cycle
+from homeiq_assets.collect.pipeline import export_cycles
 from homeiq_assets.export.ha_snapshot import write_ha_snapshot
 from homeiq_assets.partitions import CYCLE_PARTITIONS_NAME, cycle_partitions
 from homeiq_assets.resources import DataStore
@@ -41,13 +40,8 @@ def exported_datasets(context: dg.AssetExecutionContext, store: DataStore) -> dg
     if cycle not in cycles:
         raise dg.Failure(description=f"training_data for cycle {cycle!r} is not materialised")
     started = time.perf_counter()
+    summary = export_cycles(store.root, cycles)
     final = store.asset_dir("exported_datasets", cycle)
-    staging = staging_dir(final)
-    try:
-        summary = export_cycle(store.root / "training_data", cycles, staging)
-        publish_dir(staging, final)
-    finally:
-        discard_dir(staging)
     rows = "| dataset | this cycle | all cycles | files |\n|---|---|---|---|\n" + "".join(
         f"| {name} | {summary['cycle'].get(name, {}).get('records', 0)} | {m['records']} | "
         f"{', '.join(m['files'])} |\n"
@@ -106,4 +100,3 @@ def ha_snapshots(
 
 
 EXPORT_ASSETS = [exported_datasets, ha_snapshots]
-assert REGISTRY  # collection points are registered before exports are defined

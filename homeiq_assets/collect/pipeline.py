@@ -8,12 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from homeiq_assets.collect import training_data as td
-from homeiq_assets.collect.collector import (
-    FleetCollection,
-    collect_fleet,
-    curate,
-    curate_device_health,
-)
+from homeiq_assets.collect.collector import CuratedStage, collect_fleet, curate
+from homeiq_assets.collect.device_dataset import curate_device_health
 from homeiq_assets.collect.lineage import EXPORTS, TRAINING
 from homeiq_assets.export.cycle_exports import export_cycle
 from homeiq_assets.sim.storage import discard_dir, publish_dir, staging_dir
@@ -40,17 +36,33 @@ def window_end(source: TableSource) -> str:
     return top.isoformat() if top is not None else ""
 
 
-def curate_collection(
-    collection: FleetCollection, source: TableSource, cycle: str, seed: int
-) -> list:
+def curate_stages(
+    stages: dict[str, tuple[list[dict], dict[str, list[dict]]]],
+    source: TableSource,
+    cycle: str,
+    seed: int,
+) -> list[CuratedStage]:
+    """Curate each stage's (records, side tables), plus the device-health dataset."""
     curated = [
-        curate(stage, out.records, cycle, seed, STAGE_SOURCES.get(stage, ()), out.extras)
-        for stage, out in collection.stages.items()
+        curate(stage, records, cycle, seed, STAGE_SOURCES.get(stage, ()), extras)
+        for stage, (records, extras) in stages.items()
     ]
     device = curate_device_health(source, cycle, seed)
     if device is not None:
         curated.append(device)
     return curated
+
+
+def store_cycle(curated: list[CuratedStage], root: Path, cycle: str, info: dict) -> dict:
+    """Write a cycle's curated training data atomically to `root/training_data/<cycle>`."""
+    final = root / TRAINING / cycle
+    staging = staging_dir(final)
+    try:
+        stats = td.write_cycle(curated, staging, {"cycle": cycle, **info})
+        publish_dir(staging, final)
+    finally:
+        discard_dir(staging)
+    return stats
 
 
 def collect_cycle(
@@ -63,26 +75,16 @@ def collect_cycle(
     """Collect, curate and store the training data of one cycle under `root/training_data`."""
     started = time.perf_counter()
     collection = collect_fleet(source, seed, progress=progress)
-    curated = curate_collection(collection, source, cycle, seed)
-    collect_s = round(time.perf_counter() - started, 3)
-    final = root / TRAINING / cycle
-    staging = staging_dir(final)
-    try:
-        stats = td.write_cycle(
-            curated,
-            staging,
-            {
-                "cycle": cycle,
-                "seed": seed,
-                "homes": collection.homes,
-                "window_end": window_end(source),
-                "metrics": collection.metrics,
-                "collection_seconds": collect_s,
-            },
-        )
-        publish_dir(staging, final)
-    finally:
-        discard_dir(staging)
+    stages = {stage: (out.records, out.extras) for stage, out in collection.stages.items()}
+    curated = curate_stages(stages, source, cycle, seed)
+    info = {
+        "seed": seed,
+        "homes": collection.homes,
+        "window_end": window_end(source),
+        "metrics": collection.metrics,
+        "collection_seconds": round(time.perf_counter() - started, 3),
+    }
+    stats = store_cycle(curated, root, cycle, info)
     stats["seconds"] = round(time.perf_counter() - started, 3)
     return stats
 
