@@ -23,24 +23,14 @@ ORIGINAL_10x30_SECONDS = 114.0
 
 
 def measure(args: list[str]) -> dict:
-    """Run `homeiq <args>` once; wall seconds, peak RSS (MB) and the summary it wrote."""
+    """Run `homeiq <args> --out TMP` once; wall seconds, peak RSS (MB) and its summary."""
     out = Path(tempfile.mkdtemp(prefix="homeiq-bench-"))
-    cmd = [sys.executable, "-m", "homeiq_assets.cli", *args, "--out", str(out)]
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    stderr = proc.stderr.read().decode() if proc.stderr else ""
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed: {stderr[-2000:]}")
-    summary = json.loads((out / "summary.json").read_text())
-    shutil.rmtree(out, ignore_errors=True)
-    return {
-        "wall_s": round(wall, 3),
-        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
-        "summary": summary,
-    }
+    try:
+        wall, rss, _ = _run([*args, "--out", str(out)])
+        summary = json.loads((out / "summary.json").read_text())
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    return {"wall_s": round(wall, 3), "peak_rss_mb": round(rss, 1), "summary": summary}
 
 
 def simulate(homes: int, days: int = 30) -> dict:
@@ -95,7 +85,7 @@ def device_health(devices: int, days: int) -> dict:
     }
 
 
-def _run(args: list[str], env: dict | None = None, ok=(0,)) -> tuple[float, float, str]:
+def _run(args: list[str], env: dict | None = None) -> tuple[float, float, str]:
     """Run `homeiq <args>`; wall seconds, peak RSS (MB, via wait4) and stdout."""
     cmd = [sys.executable, "-m", "homeiq_assets.cli", *args]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -106,7 +96,7 @@ def _run(args: list[str], env: dict | None = None, ok=(0,)) -> tuple[float, floa
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        if proc.returncode not in ok:
+        if proc.returncode != 0:
             raise RuntimeError(f"{' '.join(cmd)} failed: {err.read().decode()[-2000:]}")
         return wall, usage.ru_maxrss / 1024, out.read().decode()
 
@@ -141,17 +131,8 @@ def collection(homes: int = 50, days: int = 30) -> dict:
     try:
         fleet, out = work / "fleet", work / "out"
         _run(
-            [
-                "generate",
-                "--homes",
-                str(homes),
-                "--days",
-                str(days),
-                "--seed",
-                "1",
-                "--out",
-                str(fleet),
-            ]
+            ["generate", "--homes", str(homes), "--days", str(days), "--seed", "1"]
+            + ["--out", str(fleet)]
         )
         wall, rss, printed = _run(
             ["collect", "--from", str(fleet), "--out", str(out), "--cycle", "bench"]
