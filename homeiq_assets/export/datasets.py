@@ -19,17 +19,12 @@ import pyarrow as pa
 from homeiq_assets.sim.storage import write_json_atomic, write_parquet_atomic
 
 EXPORT_VERSION = "exports-1"
-GT_PREFIX = "gt_"
 
 
 def _jsonable(frame: pd.DataFrame) -> list[dict]:
     """Records with numpy/pandas values turned into JSON types (lists, None for NaN)."""
     text = frame.to_json(orient="records", date_format="iso", default_handler=str)
     return json.loads(text)
-
-
-def _write_json(data: object, path: Path) -> None:
-    write_json_atomic(data, path)
 
 
 def _write_records_json(frame: pd.DataFrame, path: Path) -> None:
@@ -43,8 +38,8 @@ def _write_records_json(frame: pd.DataFrame, path: Path) -> None:
 def _schema(frame: pd.DataFrame) -> dict[str, str]:
     if frame.empty and not len(frame.columns):
         return {}
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    return {f.name: str(f.type) for f in table.schema}
+    schema = pa.Schema.from_pandas(frame, preserve_index=False)
+    return {f.name: str(f.type) for f in schema}
 
 
 def _sha256(path: Path) -> str:
@@ -56,7 +51,11 @@ def _sha256(path: Path) -> str:
 
 
 class _Manifest:
-    def __init__(self, dataset: str, cycles: list[str], records: int) -> None:
+    """The files of one export folder: each written atomically and listed with its rows,
+    bytes, sha256 and schema."""
+
+    def __init__(self, dataset: str, folder: Path, cycles: list[str], records: int) -> None:
+        self.folder = folder
         self.data = {
             "dataset": dataset,
             "export_version": EXPORT_VERSION,
@@ -65,41 +64,53 @@ class _Manifest:
             "files": {},
         }
 
-    def add(self, path: Path, rows: int, schema: dict[str, str]) -> None:
-        self.data["files"][path.name] = {
+    def add(self, name: str, rows: int, schema: dict[str, str]) -> None:
+        path = self.folder / name
+        self.data["files"][name] = {
             "rows": int(rows),
             "bytes": path.stat().st_size,
             "sha256": _sha256(path),
             "schema": schema,
         }
 
-    def write(self, folder: Path) -> dict:
-        write_json_atomic(self.data, folder / "manifest.json")
+    def records_json(self, frame: pd.DataFrame, name: str) -> None:
+        _write_records_json(frame, self.folder / name)
+        self.add(name, len(frame), _schema(frame))
+
+    def parquet(self, frame: pd.DataFrame, name: str) -> None:
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        write_parquet_atomic(table, self.folder / name)
+        self.add(name, len(frame), {f.name: str(f.type) for f in table.schema})
+
+    def csv(self, frame: pd.DataFrame, name: str) -> None:
+        path = self.folder / name
+        tmp = path.with_name(f".{path.name}.tmp")
+        frame.to_csv(tmp, index=False, float_format="%.6g")
+        tmp.replace(path)
+        self.add(name, len(frame), _schema(frame))
+
+    def write(self) -> dict:
+        write_json_atomic(self.data, self.folder / "manifest.json")
         return self.data
 
 
 def export_pattern_detection(records: pd.DataFrame, folder: Path, cycles: list[str]) -> dict:
-    m = _Manifest("pattern_detection", cycles, len(records))
-    _write_records_json(records, folder / "patterns.json")
-    m.add(folder / "patterns.json", len(records), _schema(records))
-    write_parquet_atomic(
-        pa.Table.from_pandas(records, preserve_index=False), folder / "patterns.parquet"
-    )
-    m.add(folder / "patterns.parquet", len(records), _schema(records))
-    return m.write(folder)
+    m = _Manifest("pattern_detection", folder, cycles, len(records))
+    m.records_json(records, "patterns.json")
+    m.parquet(records, "patterns.parquet")
+    return m.write()
 
 
 def export_yaml_generation(records: pd.DataFrame, folder: Path, cycles: list[str]) -> dict:
-    m = _Manifest("yaml_generation", cycles, len(records))
+    m = _Manifest("yaml_generation", folder, cycles, len(records))
     cols = [
         c for c in ("record_id", "cycle", "home_id", "text", "yaml", "confidence") if c in records
     ]
     pairs = records[cols].rename(columns={"text": "prompt", "yaml": "completion"})
     if "gt_matches_routine" in records:
         pairs["matches_routine"] = records["gt_matches_routine"].to_numpy()
-    _write_records_json(pairs, folder / "yaml_generation.json")
-    m.add(folder / "yaml_generation.json", len(pairs), _schema(pairs))
-    return m.write(folder)
+    m.records_json(pairs, "yaml_generation.json")
+    return m.write()
 
 
 def export_synergy_gnn(
@@ -107,11 +118,8 @@ def export_synergy_gnn(
 ) -> dict:
     """Per-home graphs (device nodes with area/floor, candidate edges with features + label)
     as JSON, and the edge table as Parquet."""
-    m = _Manifest("synergy_gnn", cycles, len(records))
-    write_parquet_atomic(
-        pa.Table.from_pandas(records, preserve_index=False), folder / "pairs.parquet"
-    )
-    m.add(folder / "pairs.parquet", len(records), _schema(records))
+    m = _Manifest("synergy_gnn", folder, cycles, len(records))
+    m.parquet(records, "pairs.parquet")
     graphs = []
     if not records.empty:
         dev_by_home = {h: g for h, g in devices.groupby(["cycle", "home_id"], sort=True)}
@@ -125,13 +133,13 @@ def export_synergy_gnn(
                     "edges": _jsonable(edges.drop(columns=["cycle", "home_id"])),
                 }
             )
-    _write_json(graphs, folder / "graphs.json")
+    write_json_atomic(graphs, folder / "graphs.json")
     m.add(
-        folder / "graphs.json",
+        "graphs.json",
         len(graphs),
         {"cycle": "string", "home_id": "string", "nodes": "list", "edges": "list"},
     )
-    return m.write(folder)
+    return m.write()
 
 
 def export_ask_ai(
@@ -139,9 +147,8 @@ def export_ask_ai(
 ) -> dict:
     """JSON conversations and the soft-prompt SQLite table
     `ask_ai_queries(id, original_query, suggestions, created_at)`."""
-    m = _Manifest("ask_ai", cycles, len(records))
-    _write_records_json(records, folder / "ask_ai.json")
-    m.add(folder / "ask_ai.json", len(records), _schema(records))
+    m = _Manifest("ask_ai", folder, cycles, len(records))
+    m.records_json(records, "ask_ai.json")
     db = folder / "ask_ai_queries.db"
     tmp = db.with_name(f".{db.name}.tmp")
     tmp.unlink(missing_ok=True)
@@ -171,7 +178,7 @@ def export_ask_ai(
     con.close()
     tmp.replace(db)
     m.add(
-        db,
+        db.name,
         len(rows),
         {
             "id": "TEXT",
@@ -180,7 +187,7 @@ def export_ask_ai(
             "created_at": "TEXT",
         },
     )
-    return m.write(folder)
+    return m.write()
 
 
 def _describe(r) -> str:
@@ -189,26 +196,17 @@ def _describe(r) -> str:
 
 
 def export_device_intelligence(records: pd.DataFrame, folder: Path, cycles: list[str]) -> dict:
-    m = _Manifest("device_intelligence", cycles, len(records))
-    _write_records_json(records, folder / "device_health.json")
-    m.add(folder / "device_health.json", len(records), _schema(records))
-    csv = folder / "device_health.csv"
-    tmp = csv.with_name(f".{csv.name}.tmp")
-    records.to_csv(tmp, index=False, float_format="%.6g")
-    tmp.replace(csv)
-    m.add(csv, len(records), _schema(records))
-    return m.write(folder)
+    m = _Manifest("device_intelligence", folder, cycles, len(records))
+    m.records_json(records, "device_health.json")
+    m.csv(records, "device_health.csv")
+    return m.write()
 
 
 def export_home_type(records: pd.DataFrame, folder: Path, cycles: list[str]) -> dict:
-    m = _Manifest("home_type", cycles, len(records))
-    _write_records_json(records, folder / "home_profiles.json")
-    m.add(folder / "home_profiles.json", len(records), _schema(records))
-    write_parquet_atomic(
-        pa.Table.from_pandas(records, preserve_index=False), folder / "home_profiles.parquet"
-    )
-    m.add(folder / "home_profiles.parquet", len(records), _schema(records))
-    return m.write(folder)
+    m = _Manifest("home_type", folder, cycles, len(records))
+    m.records_json(records, "home_profiles.json")
+    m.parquet(records, "home_profiles.parquet")
+    return m.write()
 
 
 def write_lineage(lineage: pd.DataFrame, folder: Path) -> None:
