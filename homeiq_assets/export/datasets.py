@@ -8,7 +8,6 @@ wall-clock times; `created_at` of Ask-AI rows is the end of the simulated cycle 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from homeiq_assets.sim.storage import write_json_atomic, write_parquet_atomic
+from homeiq_assets.sim.storage import sha256_file, write_json_atomic, write_parquet_atomic
 
 EXPORT_VERSION = "exports-1"
 
@@ -42,14 +41,6 @@ def _schema(frame: pd.DataFrame) -> dict[str, str]:
     return {f.name: str(f.type) for f in schema}
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 class _Manifest:
     """The files of one export folder: each written atomically and listed with its rows,
     bytes, sha256 and schema."""
@@ -69,7 +60,7 @@ class _Manifest:
         self.data["files"][name] = {
             "rows": int(rows),
             "bytes": path.stat().st_size,
-            "sha256": _sha256(path),
+            "sha256": sha256_file(path),
             "schema": schema,
         }
 

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from homeiq_assets.ml.base import Predictor
-from homeiq_assets.sim.storage import staging_dir, write_json_atomic
+from homeiq_assets.sim.storage import sha256_file, staging_dir, write_json_atomic
 
 # model name -> "module:Class" that loads it (modules are imported only when needed)
 MODEL_CLASSES: dict[str, str] = {
@@ -99,14 +99,6 @@ def model_class(model: str) -> type:
     """The predictor class of `model`, from the allowlist only."""
     module_name, _, class_name = model_class_name(model).partition(":")
     return getattr(importlib.import_module(module_name), class_name)
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def key_metrics(model: str, metadata: dict) -> dict[str, float]:
