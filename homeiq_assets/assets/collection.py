@@ -79,10 +79,8 @@ def read_stage(
             description=f"{STAGE_ASSET[stage]} for cycle {cycle!r} is not materialised "
             f"({path} missing)"
         )
-    records = pd.read_parquet(path).to_dict("records")
-    records = [
-        {k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()} for r in records
-    ]
+    frame = pd.read_parquet(path)
+    records = frame.astype(object).where(frame.notna(), None).to_dict("records")  # NaN -> None
     extras = {
         p.stem: pd.read_parquet(p).to_dict("records")
         for p in folder.glob("*.parquet")

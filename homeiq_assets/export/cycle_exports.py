@@ -23,22 +23,31 @@ def export_cycle(training_root: Path, cycles: list[str], out: Path) -> dict:
         raise ValueError("no cycles to export")
     current = cycles[-1]
     created_at = {c: td.read_stats(training_root / c).get("window_end", "") for c in cycles}
-    summary: dict[str, dict] = {}
-    for scope in SCOPES:
-        chosen = [current] if scope == "cycle" else list(cycles)
-        dirs = [training_root / c for c in chosen]
-        summary[scope] = {}
-        for dataset in td.DATASETS:
-            records, lineage = td.aggregate(dirs, dataset)
+    summary: dict[str, dict] = {scope: {} for scope in SCOPES}
+    dirs = [training_root / c for c in cycles]
+    for dataset in td.DATASETS:
+        # each cycle's records are read once; `cycle` is the last of them, `all` every one
+        per_cycle = [td.aggregate([d], dataset) for d in dirs]
+        for scope in SCOPES:
+            chosen = per_cycle[-1:] if scope == "cycle" else per_cycle
+            records = _concat([r for r, _ in chosen])
             if records.empty:
                 continue
+            lineage = _concat([lin for _, lin in chosen])
             folder = out / scope / dataset
             folder.mkdir(parents=True, exist_ok=True)
+            scope_cycles = cycles[-1:] if scope == "cycle" else list(cycles)
+            scope_dirs = dirs[-1:] if scope == "cycle" else dirs
             summary[scope][dataset] = _export_one(
-                dataset, records, dirs, folder, chosen, created_at
+                dataset, records, scope_dirs, folder, scope_cycles, created_at
             )
             ex.write_lineage(lineage.assign(export=f"{dataset}@{current}/{scope}"), folder)
     return summary
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if not f.empty]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 def _export_one(

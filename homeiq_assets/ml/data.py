@@ -19,15 +19,18 @@ from homeiq_assets.ml.base import Datasets
 SIDE_TABLES = {"synergy_gnn": ("nodes",)}
 
 
-def load_datasets(root: Path, cycles: list[str]) -> Datasets:
-    """Every dataset (and side table) of the given cycles under a data root (the folder holding
-    `training_data/`: `HOMEIQ_DATA_DIR`, or the `--out` of `homeiq collect`)."""
+def load_datasets(
+    root: Path, cycles: list[str], datasets: tuple[str, ...] = td.DATASETS
+) -> Datasets:
+    """The given datasets (default: all) with their side tables, over the given cycles under a
+    data root (the folder holding `training_data/`: `HOMEIQ_DATA_DIR`, or the `--out` of
+    `homeiq collect`)."""
     dirs = [root / TRAINING / c for c in cycles]
     missing = [str(d) for d in dirs if not (d / "stats.json").exists()]
     if missing:
         raise FileNotFoundError(f"no collected training data at {', '.join(missing)}")
     out: Datasets = {}
-    for dataset in (*td.DATASETS, "home_type"):
+    for dataset in datasets:
         records, _ = td.aggregate(dirs, dataset)
         out[dataset] = records
         for side in SIDE_TABLES.get(dataset, ()):

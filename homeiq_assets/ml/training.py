@@ -22,6 +22,14 @@ TRAINERS = {
     "synergy_gnn": "homeiq_assets.ml.synergy_gnn",
     "pattern_quality": "homeiq_assets.ml.pattern_quality",
 }
+# the collected datasets each model reads (only these are loaded)
+TRAINING_DATASETS = {
+    "home_type": ("home_type",),
+    "device_failure": ("device_intelligence",),
+    "device_anomaly": ("device_intelligence",),
+    "synergy_gnn": ("synergy_gnn",),
+    "pattern_quality": ("pattern_detection",),
+}
 MODEL_NAMES = tuple(TRAINERS)
 ML_CODE_VERSION = "ml-1"
 
@@ -79,8 +87,9 @@ def train_model(
     if name not in TRAINERS:
         raise ValueError(f"unknown model {name!r} (models: {', '.join(TRAINERS)})")
     started = time.perf_counter()
-    train = load_datasets(data_root, cycles)
-    test = load_datasets(benchmark_root, [BENCHMARK_CYCLE])
+    needed = TRAINING_DATASETS[name]
+    train = load_datasets(data_root, cycles, needed)
+    test = load_datasets(benchmark_root, [BENCHMARK_CYCLE], needed)
     module = importlib.import_module(TRAINERS[name])
     predictor, report = module.train_and_evaluate(train, test, plots_dir, seed)
     gate = evaluate_gate(name, report.gate_metrics())
