@@ -150,7 +150,7 @@ def _gate_check(name: str) -> dg.AssetChecksDefinition:
     )
     def _check(context: dg.AssetCheckExecutionContext, store: DataStore) -> dg.AssetCheckResult:
         ev = read_eval(store, context.partition_key, name)
-        metrics = {f"{k}": round(float(v), 4) for k, v in ev["metrics"].items()}
+        metrics = {k: round(float(v), 4) for k, v in ev["metrics"].items()}
         low_ok = ev["allow_low_quality"]
         return dg.AssetCheckResult(
             passed=ev["gate_passed"],

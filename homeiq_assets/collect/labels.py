@@ -9,8 +9,6 @@ that fired fewer times than the detector's minimum support is counted separately
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pandas as pd
 
@@ -117,10 +115,6 @@ def _previous_event_ms(obs: HomeObservations, events: np.ndarray) -> np.ndarray:
         pos = np.searchsorted(times, obs.ts_ms[events[sel]], side="left") - 1
         out[sel] = np.where(pos >= 0, times[np.maximum(pos, 0)], -(10**15))
     return out
-
-
-def parse_params(text: str | None) -> dict:
-    return json.loads(text) if isinstance(text, str) and text else {}
 
 
 def label_synergies(records: list[dict], truth: HomeTruth) -> None:

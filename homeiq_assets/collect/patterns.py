@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from homeiq_assets.collect.observations import HomeObservations
 
@@ -258,7 +259,7 @@ def _numeric_crossings(obs, act_idx, act_tok, act_inv, keep_act, th):
         return []
     out = []
     n_states = len(obs.states)
-    values = np.array([_to_float(s) for s in obs.states])
+    values = pd.to_numeric(pd.Series(obs.states), errors="coerce").to_numpy(np.float64)
     for sensor_id, row in numeric.iterrows():
         code = obs.entity_code(sensor_id)
         if code < 0:
@@ -305,13 +306,6 @@ def _numeric_crossings(obs, act_idx, act_tok, act_inv, keep_act, th):
                     )
                 )
     return out
-
-
-def _to_float(s: str) -> float:
-    try:
-        return float(s)
-    except (TypeError, ValueError):
-        return np.nan
 
 
 # ----------------------------------------------------------------------------- time of day
