@@ -28,10 +28,13 @@ run: $(STAMP)
 	@mkdir -p $(HOMEIQ_DAGSTER_STORAGE_DIR)
 	$(BIN)/homeiq prepare-for-production $(RUN_FLAGS)
 
+# the tests, with line coverage per package (sim/, collect/, export/ must stay at 90 % or more)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -q
+	rm -f .coverage .coverage.*
+	$(BIN)/pytest -q --cov=homeiq_assets --cov-report=
+	$(BIN)/python tools/coverage_by_package.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -41,12 +44,13 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# the Dagster UI (and daemon) on 127.0.0.1:3000, on the same local instance as `make run`
 ui: $(STAMP)
 	@mkdir -p $(HOMEIQ_DAGSTER_STORAGE_DIR)
-	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml
+	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(BIN)):$$PATH $(BIN)/dg dev -h 127.0.0.1 -p 3000
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .coverage .coverage.*

@@ -1,5 +1,6 @@
 """Environment-driven settings (HOMEIQ_*), validated once; a bad value fails fast naming the
-variable."""
+variable. Plain configuration (no Dagster): the core (the model registry's default root), the
+command line and the Dagster layer all read it."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ import pytest
 
 from homeiq_assets.sim.config import SimConfig
 from homeiq_assets.sim.fleet import generate_fleet
-from homeiq_assets.sim.storage import write_json_atomic
+from homeiq_assets.storage import write_json_atomic
 
 FLEET_CONFIG = SimConfig(homes=32, days=14, seed=11, start=dt.date(2026, 1, 12), shard_size=8)
 

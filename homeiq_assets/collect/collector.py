@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from homeiq_assets.collect import ask_ai, home_profile, labels, patterns, suggestions, synergies
+from homeiq_assets.collect import home_profile, labels, patterns, suggestions, synergies
+from homeiq_assets.collect.ask_ai import conversations as ask_ai
 from homeiq_assets.collect.observations import HomeObservations, HomeTruth, iter_homes
 from homeiq_assets.collect.records import validate_records
 from homeiq_assets.sim.rng import derive_rng

@@ -10,8 +10,8 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
 from homeiq_assets.collect.collector import QUALITY_VERSION, CuratedStage, lineage_rows
-from homeiq_assets.sim.health import HEALTH_SCHEMA
-from homeiq_assets.sim.health_checks import HARD_RANGES
+from homeiq_assets.sim.health.checks import HARD_RANGES
+from homeiq_assets.sim.health.table import HEALTH_SCHEMA
 from homeiq_assets.sim.tables import TableSource, table_dir
 
 DEVICE_DATASET_VERSION = "device-health-export-1"

@@ -12,8 +12,8 @@ from homeiq_assets.collect.collector import CuratedStage, collect_fleet, curate
 from homeiq_assets.collect.device_dataset import curate_device_health
 from homeiq_assets.collect.lineage import EXPORTS, TRAINING
 from homeiq_assets.export.cycle_exports import export_cycle
-from homeiq_assets.sim.storage import discard_dir, publish_dir, staging_dir
 from homeiq_assets.sim.tables import TableSource
+from homeiq_assets.storage import discard_dir, publish_dir, staging_dir
 
 STAGE_SOURCES = {
     "patterns": ("events", "entities", "devices", "areas", "homes"),

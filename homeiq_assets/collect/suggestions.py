@@ -9,7 +9,7 @@ invalid YAML is kept and flagged so the quality filter can count it.
 
 from __future__ import annotations
 
-from homeiq_assets.collect.automation_yaml import (
+from homeiq_assets.collect.automation import (
     Action,
     AutomationSpec,
     Condition,

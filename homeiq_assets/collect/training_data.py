@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 
 from homeiq_assets.collect.collector import LINEAGE_COLUMNS, CuratedStage
-from homeiq_assets.sim.storage import write_json_atomic, write_parquet_atomic
+from homeiq_assets.storage import write_json_atomic, write_parquet_atomic
 
 DATASETS = (
     "pattern_detection",

@@ -1,2 +1,4 @@
-"""Exporters that turn simulator output into files other tools open as their own (e.g. a Home
-Assistant configuration directory), so simulated homes can be inspected with real software."""
+"""Exports (no Dagster): the per-model training datasets in the formats trainers read, each
+with a manifest and the lineage of exactly the records it holds (`datasets`, `cycle_exports`),
+and Home Assistant snapshots of simulated homes that real Home Assistant code opens as its own
+(`home_assistant`)."""

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from homeiq_assets.sim.storage import sha256_file, write_json_atomic, write_parquet_atomic
+from homeiq_assets.storage import sha256_file, write_json_atomic, write_parquet_atomic
 
 EXPORT_VERSION = "exports-1"
 

@@ -27,9 +27,9 @@ def build_benchmark(root: Path, homes: int = 40, days: int = 21, workers: int = 
     Returns its stats (and whether it was built now)."""
     from homeiq_assets.collect.pipeline import collect_cycle
     from homeiq_assets.sim.fleet import generate_fleet
-    from homeiq_assets.sim.health import HealthConfig
-    from homeiq_assets.sim.health_fleet import write_fleet_device_health
-    from homeiq_assets.sim.storage import write_json_atomic
+    from homeiq_assets.sim.health.config import HealthConfig
+    from homeiq_assets.sim.health.fleet import write_fleet_device_health
+    from homeiq_assets.storage import write_json_atomic
 
     config = benchmark_config(homes, days)
     marker = root / "benchmark.json"

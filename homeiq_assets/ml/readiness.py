@@ -7,7 +7,7 @@ from pathlib import Path
 
 from homeiq_assets.collect import training_data as td
 from homeiq_assets.collect.lineage import TRAINING
-from homeiq_assets.sim.storage import write_json_atomic
+from homeiq_assets.storage import write_json_atomic
 
 REPORTS = "reports"
 

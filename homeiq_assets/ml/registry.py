@@ -34,15 +34,15 @@ from typing import Any
 import numpy as np
 
 from homeiq_assets.ml.base import Predictor
-from homeiq_assets.sim.storage import sha256_file, staging_dir, write_json_atomic
+from homeiq_assets.storage import sha256_file, staging_dir, write_json_atomic
 
 # model name -> "module:Class" that loads it (modules are imported only when needed)
 MODEL_CLASSES: dict[str, str] = {
-    "home_type": "homeiq_assets.ml.home_type:HomeTypeModel",
-    "device_failure": "homeiq_assets.ml.device_failure:DeviceFailureModel",
-    "device_anomaly": "homeiq_assets.ml.device_anomaly:DeviceAnomalyModel",
-    "synergy_gnn": "homeiq_assets.ml.synergy_gnn:SynergyGNN",
-    "pattern_quality": "homeiq_assets.ml.pattern_quality:PatternQualityModel",
+    "home_type": "homeiq_assets.ml.models.home_type:HomeTypeModel",
+    "device_failure": "homeiq_assets.ml.models.device_failure:DeviceFailureModel",
+    "device_anomaly": "homeiq_assets.ml.models.device_anomaly:DeviceAnomalyModel",
+    "synergy_gnn": "homeiq_assets.ml.models.synergy_gnn:SynergyGNN",
+    "pattern_quality": "homeiq_assets.ml.models.pattern_quality:PatternQualityModel",
 }
 
 MODEL_NAME = re.compile(r"[a-z][a-z0-9_]{0,40}")

@@ -16,11 +16,11 @@ from homeiq_assets.ml.gates import GATES, GateResult, evaluate_gate
 from homeiq_assets.ml.registry import ModelRegistry
 
 TRAINERS = {
-    "home_type": "homeiq_assets.ml.home_type",
-    "device_failure": "homeiq_assets.ml.device_failure",
-    "device_anomaly": "homeiq_assets.ml.device_anomaly",
-    "synergy_gnn": "homeiq_assets.ml.synergy_gnn",
-    "pattern_quality": "homeiq_assets.ml.pattern_quality",
+    "home_type": "homeiq_assets.ml.models.home_type",
+    "device_failure": "homeiq_assets.ml.models.device_failure",
+    "device_anomaly": "homeiq_assets.ml.models.device_anomaly",
+    "synergy_gnn": "homeiq_assets.ml.models.synergy_gnn",
+    "pattern_quality": "homeiq_assets.ml.models.pattern_quality",
 }
 # the collected datasets each model reads (only these are loaded)
 TRAINING_DATASETS = {

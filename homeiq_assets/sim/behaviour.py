@@ -14,16 +14,16 @@ import numpy as np
 
 from homeiq_assets.sim.clock import MS_PER_MINUTE, Window
 from homeiq_assets.sim.events import HomeEvents, apply_unavailable_gaps
-from homeiq_assets.sim.home_context import Vocabs
 from homeiq_assets.sim.layout import Home
-from homeiq_assets.sim.mech_access import AccessMechanisms
-from homeiq_assets.sim.mech_appliances import ApplianceMechanisms
-from homeiq_assets.sim.mech_climate import ClimateMechanisms
-from homeiq_assets.sim.mech_lighting import LightingMechanisms
+from homeiq_assets.sim.mechanisms.access import AccessMechanisms
+from homeiq_assets.sim.mechanisms.appliances import ApplianceMechanisms
+from homeiq_assets.sim.mechanisms.climate import ClimateMechanisms
+from homeiq_assets.sim.mechanisms.context import Vocabs
+from homeiq_assets.sim.mechanisms.lighting import LightingMechanisms
+from homeiq_assets.sim.mechanisms.thermal import COOL_BAND_C
 from homeiq_assets.sim.occupancy import Occupancy
 from homeiq_assets.sim.rng import derive_rng
 from homeiq_assets.sim.routines import Planted, SynergyCandidate
-from homeiq_assets.sim.thermal import COOL_BAND_C
 
 
 @dataclass

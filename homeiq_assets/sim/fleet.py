@@ -48,8 +48,8 @@ from homeiq_assets.sim.layout import (
 )
 from homeiq_assets.sim.occupancy import AWAY_KINDS, STATE_NAMES, occupancy_intervals
 from homeiq_assets.sim.rng import derive_rng
-from homeiq_assets.sim.storage import write_parquet_atomic
 from homeiq_assets.sim.tables import ROW_TABLES, SCHEMAS
+from homeiq_assets.storage import write_parquet_atomic
 
 ProgressFn = Callable[[int, int], None]
 CALENDAR_SUMMARY = {

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from homeiq_assets.sim.health import HEALTH_SCHEMA
+from homeiq_assets.sim.health.table import HEALTH_SCHEMA
 
 TS = pa.timestamp("ms", tz="UTC")
 DICT = pa.dictionary(pa.int32(), pa.string())

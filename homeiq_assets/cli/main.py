@@ -1,0 +1,39 @@
+"""`homeiq` command line: the parser and the dispatcher. Each command group lives in its own
+module (`generate`, `cycle`, `collect`, `export_ha`, `models`, `production`) and exposes
+`add_parsers` and `COMMANDS`; this module only puts them together, so no group imports another.
+
+Bad input exits with code 2 and one line naming the option, before anything is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from homeiq_assets.cli import collect, cycle, export_ha, generate, models, production
+from homeiq_assets.cli.common import EXIT_USAGE, Parser, UsageError
+from homeiq_assets.settings import SettingsError
+
+GROUPS = (generate, cycle, export_ha, collect, models, production)
+COMMANDS = {name: fn for group in GROUPS for name, fn in group.COMMANDS.items()}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="homeiq", description="homeiq-assets command line")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    for group in GROUPS:
+        group.add_parsers(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (UsageError, SettingsError) as exc:
+        print(f"homeiq {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted; earlier outputs are intact", file=sys.stderr)
+        return 130

@@ -1,0 +1,183 @@
+"""`homeiq prepare-for-production`: from nothing to gated, deployed models with a readiness
+report, in the local Dagster instance (so every step is visible in the UI).
+
+Two runs on a new cycle: the data cycle (simulate, collect, export), then training (benchmark
+fleet, five models, their gates, deployment). Exits 1 naming the failing metrics when a gate
+fails, unless `--allow-low-quality`, which is recorded in the report and the model metadata.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from homeiq_assets.cli.common import UsageError, ensure_instance_env, positive, print_run
+
+DEFAULT_HOMES = 100
+DEFAULT_DAYS = 21
+BENCHMARK_HOMES = 40
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "prepare-for-production",
+        help="simulate, collect, train, gate and deploy every model; write a readiness report",
+        description="New cycle → simulate → collect → train the five models → gate them on "
+        "the benchmark homes → deploy those that pass → production-readiness report.",
+    )
+    p.add_argument("--homes", type=int, default=DEFAULT_HOMES, help="homes to simulate")
+    p.add_argument("--days", type=int, default=DEFAULT_DAYS, help="days per home")
+    p.add_argument("--seed", type=int, default=None, help="seed (default: from the cycle key)")
+    p.add_argument("--cycle", default=None, help="new cycle key (default: c<date>-<time>)")
+    p.add_argument(
+        "--benchmark-homes",
+        type=int,
+        default=BENCHMARK_HOMES,
+        help="homes of the fixed benchmark fleet the models are scored on",
+    )
+    p.add_argument(
+        "--allow-low-quality",
+        action="store_true",
+        help="deploy models that fail their gate (recorded in the report and model metadata)",
+    )
+
+
+def cmd_prepare(args: argparse.Namespace) -> int:
+    from homeiq_assets.defs.shared.partitions import new_cycle_key, validate_cycle_key
+    from homeiq_assets.ml.benchmark import BENCHMARK_SEED
+
+    positive("--homes", args.homes)
+    positive("--days", args.days)
+    if args.benchmark_homes < 8:
+        raise UsageError(f"--benchmark-homes must be at least 8 (got {args.benchmark_homes})")
+    if args.days < 7:
+        raise UsageError(
+            f"--days must be at least 7 for patterns to be learnable (got {args.days})"
+        )
+    if args.seed is not None and (args.seed < 0 or args.seed == BENCHMARK_SEED):
+        raise UsageError(
+            f"--seed must be >= 0 and not the reserved benchmark seed {BENCHMARK_SEED}"
+        )
+    key = args.cycle or new_cycle_key()
+    try:
+        validate_cycle_key(key)
+    except ValueError as exc:
+        raise UsageError(f"--cycle: {exc}") from None
+    sim = {"homes": args.homes, "days": args.days}
+    if args.seed is not None:
+        sim["seed"] = args.seed
+    ensure_instance_env()
+    import dagster as dg
+
+    from homeiq_assets.definitions import get_cycle_job, get_training_job
+    from homeiq_assets.defs.shared.partitions import CYCLE_PARTITIONS_NAME
+    from homeiq_assets.ml.training import MODEL_NAMES
+
+    common = {
+        "execution": {"config": {"in_process": {}}},
+        "loggers": {"console": {"config": {"log_level": "WARNING"}}},
+    }
+    timings: dict[str, float] = {}
+    with dg.DagsterInstance.get() as instance:
+        if instance.has_dynamic_partition(CYCLE_PARTITIONS_NAME, key):
+            raise UsageError(f"--cycle: {key!r} exists already; cycle keys are never reused")
+        instance.add_dynamic_partitions(CYCLE_PARTITIONS_NAME, [key])
+        print(
+            f"cycle {key}: simulate and collect {args.homes} homes × {args.days} days",
+            file=sys.stderr,
+        )
+        started = time.perf_counter()
+        data = dg.execute_job(
+            dg.reconstructable(get_cycle_job),
+            instance=instance,
+            run_config={**common, "ops": {"simulate_fleet": {"config": sim}}},
+            tags={"dagster/partition": key},
+        )
+        timings["simulate, collect, export"] = time.perf_counter() - started
+        print_run(data, instance, key)
+        if not data.success:
+            print(
+                "homeiq prepare-for-production: the data cycle failed; see the run above",
+                file=sys.stderr,
+            )
+            return 1
+        print("training, gating and deploying the models", file=sys.stderr)
+        model_config = {"seed": 0, "allow_low_quality": bool(args.allow_low_quality)}
+        started = time.perf_counter()
+        training = dg.execute_job(
+            dg.reconstructable(get_training_job),
+            instance=instance,
+            run_config={
+                **common,
+                "ops": {
+                    "benchmark_fleet": {
+                        "config": {"homes": args.benchmark_homes, "days": args.days}
+                    },
+                    **{f"{m}_model": {"config": model_config} for m in MODEL_NAMES},
+                },
+            },
+            tags={"dagster/partition": key},
+        )
+        timings["benchmark, train, gate, deploy"] = time.perf_counter() - started
+        print_run(training, instance, key)
+    return _report(key, timings, bool(args.allow_low_quality))
+
+
+def _report(key: str, timings: dict[str, float], allow_low_quality: bool) -> int:
+    from homeiq_assets.defs.models.evaluations import EVALS_DIR
+    from homeiq_assets.ml.readiness import write_readiness
+    from homeiq_assets.ml.registry import ModelRegistry
+    from homeiq_assets.ml.training import MODEL_NAMES
+    from homeiq_assets.settings import settings
+
+    root = settings().data_dir
+    evals = {}
+    for name in MODEL_NAMES:
+        path = root / EVALS_DIR / key / f"{name}.json"
+        if path.exists():
+            evals[name] = json.loads(path.read_text())
+    if len(evals) < len(MODEL_NAMES):
+        missing = sorted(set(MODEL_NAMES) - set(evals))
+        print(
+            f"homeiq prepare-for-production: no evaluation for {', '.join(missing)}",
+            file=sys.stderr,
+        )
+        return 1
+    registry = ModelRegistry(root / "models")
+    deployed = {
+        m: ev["version"] for m, ev in evals.items() if registry.deployed(m) == ev["version"]
+    }
+    report = write_readiness(
+        root, key, evals, deployed, registry.manifest(), timings, allow_low_quality
+    )
+    for name, ev in evals.items():
+        state = "PASS" if ev["gate_passed"] else "FAIL"
+        detail = "" if ev["gate_passed"] else f" — {_failing(ev)}"
+        where = f"deployed {deployed[name]}" if name in deployed else "not deployed"
+        print(f"  {name:<16} {state} ({ev['version']}, {where}){detail}")
+    print(f"readiness report: {report}")
+    print(f"model manifest: {report.parent / 'model_manifest.json'}")
+    failing = [n for n, ev in evals.items() if not ev["gate_passed"]]
+    if failing and not allow_low_quality:
+        named = "; ".join(f"{n} ({_failing(evals[n])})" for n in failing)
+        print(
+            f"homeiq prepare-for-production: gates failed for {named}. "
+            "Rerun with --allow-low-quality to deploy anyway (recorded).",
+            file=sys.stderr,
+        )
+        return 1
+    if failing:
+        print(
+            f"deployed despite failing gates (--allow-low-quality): {', '.join(failing)}",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _failing(ev: dict) -> str:
+    return ", ".join(f"{m} {v[0]:.3f} < {v[1]}" for m, v in ev["failing"].items())
+
+
+COMMANDS = {"prepare-for-production": cmd_prepare}

@@ -1,0 +1,347 @@
+"""Collection assets: the detection stages a production smart-home AI runs, over a cycle's
+simulated homes, and the curated training data built from them.
+
+Each stage asset calls `collect.collect_fleet` for its stage (suggestions reuse the patterns
+and synergies already stored), writes its labelled records atomically and reports counts and
+the detector's precision/recall against ground truth. `training_data` validates, filters and
+attaches lineage (`collect.collector.curate`).
+"""
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+import pyarrow as pa
+
+from homeiq_assets.collect.collector import REGISTRY, collect_fleet
+from homeiq_assets.collect.pipeline import curate_stages, store_cycle, window_end
+from homeiq_assets.defs.shared.partitions import cycle_partitions
+from homeiq_assets.defs.shared.resources import DataStore
+from homeiq_assets.defs.simulation.assets import read_summary
+from homeiq_assets.storage import (
+    discard_dir,
+    publish_dir,
+    staging_dir,
+    write_json_atomic,
+    write_parquet_atomic,
+)
+
+COLLECT_CODE_VERSION = "collect-1"
+STAGE_ASSET = {
+    "patterns": "detected_patterns",
+    "synergies": "detected_synergies",
+    "suggestions": "suggestions",
+    "ask_ai": "ask_ai",
+    "home_profile": "home_profiles",
+}
+SIM_DEPS = ["homes", "events", "ground_truth"]
+
+
+def _md_table(rows: list[dict], columns: list[str], limit: int = 8) -> str:
+    head = "| " + " | ".join(columns) + " |\n|" + "---|" * len(columns) + "\n"
+    body = "".join(
+        "| "
+        + " | ".join(str(r.get(c, "")).replace("|", "/").replace("\n", " ")[:90] for c in columns)
+        + " |\n"
+        for r in rows[:limit]
+    )
+    return head + body
+
+
+def _write_stage(
+    store: DataStore, cycle: str, asset: str, records: list[dict], extras: dict, metrics: dict
+) -> Path:
+    final = store.asset_dir(asset, cycle)
+    staging = staging_dir(final)
+    try:
+        write_parquet_atomic(
+            pa.Table.from_pylist(records) if records else pa.table({}), staging / "records.parquet"
+        )
+        for name, rows in extras.items():
+            write_parquet_atomic(pa.Table.from_pylist(rows), staging / f"{name}.parquet")
+        write_json_atomic(metrics, staging / "metrics.json")
+        publish_dir(staging, final)
+    finally:
+        discard_dir(staging)
+    return final
+
+
+def read_stage(
+    store: DataStore, cycle: str, stage: str
+) -> tuple[list[dict], dict[str, list[dict]]]:
+    folder = store.asset_dir(STAGE_ASSET[stage], cycle)
+    path = folder / "records.parquet"
+    if not path.exists():
+        raise dg.Failure(
+            description=f"{STAGE_ASSET[stage]} for cycle {cycle!r} is not materialised "
+            f"({path} missing)"
+        )
+    frame = pd.read_parquet(path)
+    records = frame.astype(object).where(frame.notna(), None).to_dict("records")  # NaN -> None
+    extras = {
+        p.stem: pd.read_parquet(p).to_dict("records")
+        for p in folder.glob("*.parquet")
+        if p.name != "records.parquet"
+    }
+    return records, extras
+
+
+@dataclass
+class StageRun:
+    """One collection stage run over a cycle's homes, written to its asset folder."""
+
+    records: list[dict]
+    metrics: dict
+    path: Path
+    seconds: float
+    homes: int
+
+    def result(
+        self, sample: list[dict], sample_columns: list[str], **numbers: object
+    ) -> dg.MaterializeResult:
+        """The stage's own figures plus what every stage reports: time, a sample, the path."""
+        return dg.MaterializeResult(
+            metadata={
+                **numbers,
+                "seconds": round(self.seconds, 2),
+                "sample": dg.MetadataValue.md(_md_table(sample, sample_columns)),
+                "path": dg.MetadataValue.path(str(self.path)),
+            }
+        )
+
+
+def _run_stage(
+    context: dg.AssetExecutionContext, store: DataStore, stage: str, upstream=None
+) -> StageRun:
+    cycle = context.partition_key
+    summary = read_summary(store, cycle)
+    started = time.perf_counter()
+    result = collect_fleet(
+        store.source(cycle),
+        summary["seed"],
+        stages=(stage,),
+        upstream=upstream,
+        progress=lambda d, t: (
+            context.log.info(f"{stage}: {d}/{t} homes") if d % 10 == 0 or d == t else None
+        ),
+    )
+    out = result.stages[stage]
+    path = _write_stage(store, cycle, STAGE_ASSET[stage], out.records, out.extras, result.metrics)
+    return StageRun(
+        out.records, result.metrics, path, time.perf_counter() - started, summary["homes"]
+    )
+
+
+@dg.asset(
+    group_name="collection",
+    partitions_def=cycle_partitions,
+    deps=SIM_DEPS,
+    code_version=COLLECT_CODE_VERSION,
+    kinds={"parquet"},
+)
+def detected_patterns(context: dg.AssetExecutionContext, store: DataStore) -> dg.MaterializeResult:
+    """Time-of-day and trigger→action patterns mined from each home's events, labelled real or
+    spurious against the planted routines."""
+    run = _run_stage(context, store, "patterns")
+    scores = run.metrics["patterns"]
+    agreement = run.metrics["routine_agreement"]
+    return run.result(
+        [r for r in run.records if r["strong"]],
+        [
+            "home_id",
+            "pattern_type",
+            "trigger_entity_id",
+            "action_entity_id",
+            "action_state",
+            "occurrences",
+            "lift",
+            "gt_real",
+        ],
+        candidates=len(run.records),
+        strong_patterns=scores["strong_patterns"],
+        precision=scores["precision"],
+        recall=scores["recall"],
+        routines_detectable=scores["routines_detectable"],
+        routines_found=scores["routines_found"],
+        routines_below_min_support=scores["routines_below_min_support"],
+        ground_truth_agreement=agreement["share"],
+        routine_occurrences_checked=agreement["occurrences"],
+        homes=run.homes,
+        recall_by_template=dg.MetadataValue.json(scores["by_template"]),
+    )
+
+
+@dg.asset(
+    group_name="collection",
+    partitions_def=cycle_partitions,
+    deps=SIM_DEPS,
+    code_version=COLLECT_CODE_VERSION,
+    kinds={"parquet"},
+)
+def detected_synergies(context: dg.AssetExecutionContext, store: DataStore) -> dg.MaterializeResult:
+    """Every compatible device pair with co-occurrence and lag features, the rule baseline's
+    verdict and whether an automation really links it."""
+    run = _run_stage(context, store, "synergies")
+    base = run.metrics["synergy_rule_baseline"]
+    return run.result(
+        [r for r in run.records if r["gt_linked"]],
+        [
+            "home_id",
+            "relationship",
+            "trigger_entity_id",
+            "action_entity_id",
+            "coverage_120s",
+            "lag_s_median",
+            "rule_linked",
+        ],
+        candidate_pairs=len(run.records),
+        planted_pairs=base["positives"],
+        rule_baseline_precision=base["precision"],
+        rule_baseline_recall=base["recall"],
+        rule_baseline_f1=base["f1"],
+        relationships=", ".join(run.metrics["synergy_relationships"]),
+        homes=run.homes,
+    )
+
+
+@dg.asset(
+    group_name="collection",
+    partitions_def=cycle_partitions,
+    deps=["detected_patterns", "detected_synergies", "homes"],
+    code_version=COLLECT_CODE_VERSION,
+    kinds={"parquet", "yaml"},
+)
+def suggestions(context: dg.AssetExecutionContext, store: DataStore) -> dg.MaterializeResult:
+    """Automation suggestions (text + Home Assistant YAML, validated) for strong patterns and
+    rule-linked synergies."""
+    cycle = context.partition_key
+    upstream = {
+        "patterns": read_stage(store, cycle, "patterns")[0],
+        "synergies": read_stage(store, cycle, "synergies")[0],
+    }
+    run = _run_stage(context, store, "suggestions", upstream)
+    s = run.metrics["suggestions"]
+    return run.result(
+        run.records,
+        ["home_id", "text", "yaml_valid", "gt_matches_routine"],
+        suggestions=s["n"],
+        yaml_valid=s["yaml_valid"],
+        yaml_valid_rate=round(s["yaml_valid"] / s["n"], 4) if s["n"] else 0.0,
+        matches_planted_routine=s["matches_routine"],
+        distinct_text_share=s["distinct_text_share"],
+    )
+
+
+@dg.asset(
+    group_name="collection",
+    partitions_def=cycle_partitions,
+    deps=["homes", "ground_truth"],
+    code_version=COLLECT_CODE_VERSION,
+    kinds={"parquet", "yaml"},
+)
+def ask_ai(context: dg.AssetExecutionContext, store: DataStore) -> dg.MaterializeResult:
+    """Natural-language automation requests, the resolver's YAML answer, and approval decided
+    against what the user meant."""
+    run = _run_stage(context, store, "ask_ai")
+    a = run.metrics["ask_ai"]
+    return run.result(
+        run.records,
+        ["home_id", "request", "approved", "reject_reason"],
+        requests=a["n"],
+        approved=a["approved"],
+        approval_rate=round(a["approved"] / a["n"], 4) if a["n"] else 0.0,
+        yaml_valid=a["yaml_valid"],
+        distinct_request_share=a["distinct_request_share"],
+    )
+
+
+@dg.asset(
+    group_name="collection",
+    partitions_def=cycle_partitions,
+    deps=SIM_DEPS,
+    code_version=COLLECT_CODE_VERSION,
+    kinds={"parquet"},
+)
+def home_profiles(context: dg.AssetExecutionContext, store: DataStore) -> dg.MaterializeResult:
+    """One profile per home — device mix, areas, floors, activity rhythm — labelled with its
+    home type (the home-type model's training data)."""
+    run = _run_stage(context, store, "home_profile")
+    return run.result(
+        run.records,
+        ["home_id", "gt_home_type", "devices", "areas", "floors", "events_per_day"],
+        homes=len(run.records),
+        features=len(run.records[0]) - 3 if run.records else 0,
+    )
+
+
+@dg.asset(
+    group_name="collection",
+    partitions_def=cycle_partitions,
+    deps=[
+        "detected_patterns",
+        "detected_synergies",
+        "suggestions",
+        "ask_ai",
+        "home_profiles",
+        "device_health",
+    ],
+    code_version=COLLECT_CODE_VERSION,
+    kinds={"parquet"},
+)
+def training_data(context: dg.AssetExecutionContext, store: DataStore) -> dg.MaterializeResult:
+    """Validated, quality-filtered records per model dataset with record-level lineage (cycle,
+    home, stage, generator version, seed, transformations)."""
+    cycle = context.partition_key
+    summary = read_summary(store, cycle)
+    seed = summary["seed"]
+    stages = {stage: read_stage(store, cycle, stage) for stage in REGISTRY}
+    curated = curate_stages(stages, store.source(cycle), cycle, seed)
+    metrics = {
+        stage: json.loads((store.asset_dir(asset, cycle) / "metrics.json").read_text())
+        for stage, asset in STAGE_ASSET.items()
+    }
+    info = {
+        "seed": seed,
+        "homes": summary["homes"],
+        "window_end": window_end(store.source(cycle)),
+        "metrics": metrics,
+    }
+    stats = store_cycle(curated, store.root, cycle, info)
+    final = store.asset_dir("training_data", cycle)
+    rows = [
+        {
+            "dataset": name,
+            "collected": d["collected"],
+            "valid": d["valid"],
+            "kept": d["kept"],
+            "dropped": ", ".join(f"{k} {v}" for k, v in d["dropped"].items()) or "-",
+        }
+        for name, d in stats["datasets"].items()
+    ]
+    total = sum(d["collected"] for d in stats["datasets"].values())
+    valid = sum(d["valid"] for d in stats["datasets"].values())
+    return dg.MaterializeResult(
+        metadata={
+            "records_collected": total,
+            "records_valid": valid,
+            "validation_pass_rate": round(valid / total, 4) if total else 0.0,
+            **{f"kept_{name}": d["kept"] for name, d in stats["datasets"].items()},
+            "datasets": dg.MetadataValue.md(
+                _md_table(rows, ["dataset", "collected", "valid", "kept", "dropped"], 10)
+            ),
+            "path": dg.MetadataValue.path(str(final)),
+        }
+    )
+
+
+COLLECTION_ASSETS = [
+    detected_patterns,
+    detected_synergies,
+    suggestions,
+    ask_ai,
+    home_profiles,
+    training_data,
+]

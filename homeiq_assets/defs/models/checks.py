@@ -1,0 +1,45 @@
+"""Model quality gates as blocking, partitioned asset checks: a model that fails its gate is
+not deployed unless the run allowed low quality (then the check warns and says so)."""
+
+import dagster as dg
+
+from homeiq_assets.defs.models.evaluations import read_eval
+from homeiq_assets.defs.shared.partitions import cycle_partitions
+from homeiq_assets.defs.shared.resources import DataStore
+from homeiq_assets.ml.gates import GATES
+from homeiq_assets.ml.training import MODEL_NAMES
+
+
+def _gate_check(name: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=f"{name}_model",
+        name=f"{name}_gate",
+        blocking=True,
+        partitions_def=cycle_partitions,
+    )
+    def _check(context: dg.AssetCheckExecutionContext, store: DataStore) -> dg.AssetCheckResult:
+        ev = read_eval(store, context.partition_key, name)
+        metrics = {k: round(float(v), 4) for k, v in ev["metrics"].items()}
+        low_ok = ev["allow_low_quality"]
+        return dg.AssetCheckResult(
+            passed=ev["gate_passed"],
+            # an allowed low-quality model warns instead of blocking its deployment
+            severity=dg.AssetCheckSeverity.WARN if low_ok else dg.AssetCheckSeverity.ERROR,
+            description=(
+                "gate passed"
+                if ev["gate_passed"]
+                else "gate failed: "
+                + ", ".join(f"{m} {v[0]:.3f} < {v[1]}" for m, v in ev["failing"].items())
+                + (" (allowed: --allow-low-quality)" if low_ok else "")
+            ),
+            metadata={
+                **metrics,
+                "version": ev["version"],
+                "thresholds": dg.MetadataValue.json(GATES[name]),
+            },
+        )
+
+    return _check
+
+
+GATE_CHECKS = [_gate_check(name) for name in MODEL_NAMES]

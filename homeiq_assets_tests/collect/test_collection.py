@@ -1,0 +1,233 @@
+"""Collection points, labelling, curation, lineage and exports on a 20-home × 30-day fleet
+(the size the issue's detector gates are defined on)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.dataset as ds
+import pytest
+import yaml
+
+from homeiq_assets.cli.main import main
+from homeiq_assets.collect import training_data as td
+from homeiq_assets.collect.collector import collect_fleet
+from homeiq_assets.collect.lineage import cycle_lineage, dataset_lineage
+from homeiq_assets.collect.pipeline import collect_cycle, export_cycles, stored_cycles
+from homeiq_assets.sim.config import SimConfig
+from homeiq_assets.sim.fleet import generate_fleet
+from homeiq_assets.sim.health.config import HealthConfig
+from homeiq_assets.sim.health.fleet import write_fleet_device_health
+from homeiq_assets.storage import write_json_atomic
+
+GATE_CONFIG = SimConfig(homes=20, days=30, seed=1, start=dt.date(2026, 1, 5), shard_size=8)
+
+
+@pytest.fixture(scope="module")
+def fleet20(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("fleet20")
+    summary = generate_fleet(GATE_CONFIG, out, workers=2)
+    c = GATE_CONFIG
+    write_fleet_device_health(out, out, c.start, c.days, c.seed, HealthConfig())
+    write_json_atomic(summary, out / "summary.json")
+    return out
+
+
+@pytest.fixture(scope="module")
+def collected(fleet20: Path):
+    return collect_fleet(fleet20, seed=1)
+
+
+@pytest.fixture(scope="module")
+def stored(fleet20: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two cycles collected into one root (the second aggregates both), exported."""
+    root = tmp_path_factory.mktemp("collected")
+    for cycle in ("c1", "c2"):
+        collect_cycle(fleet20, root, cycle, seed=1)
+        export_cycles(root, stored_cycles(root))
+    return root
+
+
+def test_pattern_detection_finds_planted_routines(collected):
+    scores = collected.metrics["patterns"]
+    print("\npattern detection:", json.dumps(scores))
+    assert scores["recall"] >= 0.90, scores
+    assert scores["precision"] >= 0.80, scores
+    assert scores["routines_detectable"] >= 60
+
+
+def test_ground_truth_agrees_with_events(collected):
+    agreement = collected.metrics["routine_agreement"]
+    assert agreement["occurrences"] > 3000
+    assert agreement["share"] >= 0.95, agreement
+
+
+def test_every_detected_pattern_comes_from_events(collected, fleet20):
+    """Occurrences, lifts and times are real statistics, not draws: a strong sequence's
+    action entity changed state at least `occurrences` times in that home."""
+    records = pd.DataFrame(collected.stages["patterns"].records)
+    events = ds.dataset(fleet20 / "events").to_table(columns=["home_id", "entity_id"]).to_pandas()
+    counts = events.groupby(["home_id", "entity_id"], observed=True).size()
+    strong = records[records["strong"]]
+    assert len(strong) > 50
+    for r in strong.itertuples():
+        assert counts[(r.home_id, r.action_entity_id)] >= r.occurrences
+    # many distinct pairs, unlike the old random detector (4 distinct pairs over 443 rows)
+    assert strong[["home_id", "action_entity_id"]].drop_duplicates().shape[0] >= 50
+
+
+def test_synergies_cover_every_relationship_and_match_candidates(collected, fleet20):
+    recs = pd.DataFrame(collected.stages["synergies"].records)
+    gt = ds.dataset(fleet20 / "gt_synergies").to_table().to_pandas()
+    assert set(recs["relationship"]) == set(gt["relationship"])
+    assert len(recs) == len(gt)
+    assert recs["gt_linked"].sum() == gt["gt_linked"].sum()
+    base = collected.metrics["synergy_rule_baseline"]
+    assert 0 < base["f1"] < 1
+
+
+def test_suggestions_and_requests_are_diverse(collected):
+    m = collected.metrics
+    assert m["suggestions"]["n"] > 100
+    assert m["suggestions"]["distinct_text_share"] >= 0.80
+    assert m["ask_ai"]["n"] > 100
+    assert m["ask_ai"]["distinct_request_share"] >= 0.80
+
+
+def test_valid_yaml_parses_and_references_only_entities_of_its_home(collected, fleet20):
+    entities = ds.dataset(fleet20 / "entities").to_table(columns=["home_id", "entity_id"])
+    by_home = entities.to_pandas().groupby("home_id")["entity_id"].apply(set).to_dict()
+    checked = 0
+    for stage, field in (("suggestions", "yaml"), ("ask_ai", "answer_yaml")):
+        for rec in collected.stages[stage].records:
+            if not rec["yaml_valid"]:
+                continue
+            doc = yaml.safe_load(rec[field])
+            refs = _entity_refs(doc)
+            assert refs, rec[field]
+            assert refs <= by_home[rec["home_id"]], (refs - by_home[rec["home_id"]], rec[field])
+            assert {"triggers", "actions"} <= set(doc)
+            checked += 1
+    assert checked > 200
+
+
+def _entity_refs(node) -> set[str]:
+    out: set[str] = set()
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "entity_id":
+                out |= {value} if isinstance(value, str) else set(value)
+            else:
+                out |= _entity_refs(value)
+    elif isinstance(node, list):
+        for item in node:
+            out |= _entity_refs(item)
+    return out
+
+
+def test_curated_data_passes_validation_with_complete_lineage(stored):
+    folder = stored / "training_data" / "c2"
+    stats = td.read_stats(folder)
+    for name in td.DATASETS:
+        d = stats["datasets"][name]
+        assert d["validation_pass_rate"] >= 0.90, (name, d)
+        assert d["kept"] > 0, name
+        records, lineage = td.read_records(folder, name), td.read_lineage(folder, name)
+        assert len(records) == len(lineage) == d["kept"]
+        assert set(records["record_id"]) == set(lineage["record_id"])
+        assert lineage["record_id"].str.startswith("c2/").all()
+        assert (lineage["transformations"].map(len) >= 3).all()
+        assert (
+            lineage[["cycle", "home_id", "stage", "generator_version", "seed"]].notna().all().all()
+        )
+    assert stats["datasets"]["device_intelligence"]["dropped"]["device_down"] > 0
+
+
+def test_lineage_answers_cycle_and_dataset_queries(stored):
+    by_cycle = cycle_lineage(stored, "c1")
+    assert {r["dataset"] for r in by_cycle["by_dataset"]} == set(td.DATASETS)
+    assert by_cycle["homes"] == 20
+    assert "synergy_gnn@c2/all" in by_cycle["in_exports"]
+    latest = dataset_lineage(stored, "synergy_gnn")
+    assert latest["export"] == "synergy_gnn@c2/all" and latest["cycles"] == ["c1", "c2"]
+    assert sorted(r["cycle"] for r in latest["by_source"]) == ["c1", "c2"]
+    only = dataset_lineage(stored, "synergy_gnn@c2/cycle")
+    assert [r["cycle"] for r in only["by_source"]] == ["c2"]
+    assert only["records"] * 2 == latest["records"]
+
+
+def test_exports_have_manifests_whose_hashes_match(stored):
+    base = stored / "exported_datasets" / "c2" / "all"
+    assert {p.name for p in base.iterdir()} == set(td.DATASETS)
+    for manifest_path in base.glob("*/manifest.json"):
+        manifest = json.loads(manifest_path.read_text())
+        assert manifest["cycles"] == ["c1", "c2"]
+        for name, info in manifest["files"].items():
+            data = (manifest_path.parent / name).read_bytes()
+            assert hashlib.sha256(data).hexdigest() == info["sha256"], name
+            assert info["rows"] > 0 and info["schema"]
+
+
+def test_ask_ai_sqlite_table_has_the_soft_prompt_schema(stored):
+    db = stored / "exported_datasets" / "c2" / "all" / "ask_ai" / "ask_ai_queries.db"
+    with sqlite3.connect(db) as con:
+        cols = [r[1] for r in con.execute("PRAGMA table_info(ask_ai_queries)")]
+        rows = con.execute(
+            "SELECT id, original_query, suggestions, created_at FROM ask_ai_queries"
+        ).fetchall()
+    assert cols == ["id", "original_query", "suggestions", "created_at"]
+    assert len(rows) > 100 and len({r[0] for r in rows}) == len(rows)
+    suggestions = json.loads(rows[0][2])
+    assert isinstance(suggestions, list) and set(suggestions[0]) == {
+        "description",
+        "confidence",
+        "yaml",
+    }
+    assert rows[0][3].startswith("2026-02-0")  # end of the simulated window, not wall clock
+
+
+def test_gnn_export_holds_one_graph_per_home_and_cycle(stored):
+    graphs = json.loads(
+        (stored / "exported_datasets" / "c2" / "all" / "synergy_gnn" / "graphs.json").read_text()
+    )
+    assert len(graphs) == 40
+    g = graphs[0]
+    device_ids = {n["device_id"] for n in g["nodes"]}
+    assert all(e["trigger_device_id"] in device_ids for e in g["edges"])
+    assert {"same_area", "coverage_120s", "gt_linked", "rule_linked"} <= set(g["edges"][0])
+
+
+def test_collection_is_deterministic(fleet20, collected):
+    again = collect_fleet(fleet20, seed=1, homes=["h00003", "h00011"])
+    for stage, out in again.stages.items():
+        mine = [r for r in collected.stages[stage].records if r["home_id"] in ("h00003", "h00011")]
+        assert pd.DataFrame(out.records).equals(pd.DataFrame(mine)), stage
+
+
+def test_cli_collect_and_lineage(fleet20, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["collect", "--from", str(fleet20), "--out", str(out), "--cycle", "k1"]) == 0
+    printed = capsys.readouterr().out
+    assert "pattern detection vs ground truth" in printed
+    assert main(["lineage", "--root", str(out), "--cycle", "k1"]) == 0
+    assert "pattern_detection" in capsys.readouterr().out
+    assert main(["lineage", "--root", str(out), "--dataset", "ask_ai@k1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["cycles"] == ["k1"]
+    assert main(["lineage", "--root", str(out), "--cycle", "nope"]) == 2
+    assert "no collected data for cycle 'nope'" in capsys.readouterr().err
+    assert main(["collect", "--from", str(fleet20), "--out", str(out), "--cycle", "k1"]) == 2
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_cli_collect_refuses_a_folder_that_is_not_simulator_output(tmp_path, capsys):
+    (tmp_path / "src" / "homes").mkdir(parents=True)
+    out = tmp_path / "out"
+    assert main(["collect", "--from", str(tmp_path / "src"), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "not simulator output" in err and "events" in err
+    assert not out.exists()

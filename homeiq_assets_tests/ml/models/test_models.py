@@ -1,0 +1,123 @@
+"""Home-type and pattern-quality models, gates, the readiness report and registry loading of real
+model files, on small collected fleets (train and benchmark homes never overlap)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from homeiq_assets.collect.pipeline import collect_cycle
+from homeiq_assets.ml.data import load_datasets, split_by_home
+from homeiq_assets.ml.gates import evaluate_gate
+from homeiq_assets.ml.models import home_type, pattern_quality
+from homeiq_assets.ml.readiness import render
+from homeiq_assets.ml.registry import ModelRegistry, TamperedModelError
+from homeiq_assets.sim.config import SimConfig
+from homeiq_assets.sim.fleet import generate_fleet
+
+
+@pytest.fixture(scope="module")
+def roots(fleet_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Training root (the session fleet, 32 homes) and a benchmark root (16 other homes)."""
+    train = tmp_path_factory.mktemp("ml-train")
+    collect_cycle(fleet_dir, train, "t1", seed=11)
+    bench_fleet = tmp_path_factory.mktemp("ml-bench-fleet")
+    generate_fleet(SimConfig(homes=16, days=14, seed=4242, start=dt.date(2026, 4, 6)), bench_fleet)
+    bench = tmp_path_factory.mktemp("ml-bench")
+    collect_cycle(bench_fleet, bench, "benchmark", seed=4242)
+    return train, bench
+
+
+@pytest.fixture(scope="module")
+def data(roots):
+    train_root, bench_root = roots
+    return load_datasets(train_root, ["t1"]), load_datasets(bench_root, ["benchmark"])
+
+
+def test_split_by_home_never_shares_a_home(data):
+    train, _ = data
+    frame = train["pattern_detection"]
+    fit, valid = split_by_home(frame, 0.25, seed=1)
+    homes = lambda m: set(frame.loc[m, "home_id"])  # noqa: E731
+    assert fit.any() and valid.any()
+    assert not homes(fit) & homes(valid)
+
+
+def test_pattern_quality_beats_detector_confidence_on_held_out_homes(data, tmp_path):
+    train, test = data
+    assert not set(train["pattern_detection"]["home_id"] + "t") & set(
+        test["pattern_detection"]["home_id"] + "b"
+    )
+    model, report = pattern_quality.train_and_evaluate(train, test, tmp_path, seed=0)
+    m = report.gate_metrics()
+    print("\npattern quality:", {k: m[k] for k in ("auc", "f1", "n", "positives")})
+    assert m["n"] == len(test["pattern_detection"]) and m["positives"] > 50
+    assert m["auc"] > 0.85 and m["auc_over_baseline"] > 0.1
+    assert {"confusion", "roc_pr", "importance"} <= set(report.plots)
+    assert all(Path(p).read_bytes()[:4] == b"\x89PNG" for p in report.plots.values())
+
+
+def test_same_seed_same_metrics(data, tmp_path):
+    train, test = data
+    _, a = pattern_quality.train_and_evaluate(train, test, tmp_path / "a", seed=3)
+    _, b = pattern_quality.train_and_evaluate(train, test, tmp_path / "b", seed=3)
+    assert a.metrics == b.metrics
+
+
+def test_home_type_reports_against_its_baselines(data, tmp_path):
+    train, test = data
+    model, report = home_type.train_and_evaluate(train, test, tmp_path, seed=0)
+    assert report.metrics["n"] == 16
+    assert set(report.metrics["per_class"]) == set(report.metrics["labels"])
+    assert "majority_accuracy" in report.params
+    gate = evaluate_gate("home_type", report.gate_metrics())
+    assert gate.passed == (not gate.failing)
+
+
+def test_registered_models_reload_identically_and_refuse_tampering(data, tmp_path):
+    train, test = data
+    registry = ModelRegistry(tmp_path / "models")
+    model, report = pattern_quality.train_and_evaluate(train, test, tmp_path / "plots", seed=0)
+    version = registry.register(model, {"metrics": report.gate_metrics(), "gate": True})
+    registry.deploy("pattern_quality", version)
+    X = pattern_quality.features(test["pattern_detection"])
+    again = registry.load("pattern_quality")
+    assert np.array_equal(again.predict_proba(X), model.predict_proba(X))
+    skops_file = registry.root / "pattern_quality" / version / "model.skops"
+    skops_file.chmod(0o644)
+    raw = bytearray(skops_file.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    skops_file.write_bytes(bytes(raw))
+    with pytest.raises(TamperedModelError, match="model.skops"):
+        registry.load("pattern_quality")
+
+
+def test_gate_names_every_failing_metric():
+    gate = evaluate_gate("device_anomaly", {"precision": 0.9, "recall": 0.5})
+    assert not gate.passed and set(gate.failing) == {"recall"}
+    assert "recall 0.500 < 0.80" in gate.describe()
+    assert not evaluate_gate("synergy_gnn", {"f1": 0.9, "auc": 0.95}).passed  # no baseline gap
+
+
+def test_readiness_report_lists_metrics_thresholds_and_verdict():
+    ev = {
+        "version": "v0001",
+        "gate_passed": False,
+        "failing": {"recall": [0.5, 0.8]},
+        "allow_low_quality": True,
+        "metrics": {"precision": 0.9, "recall": 0.5, "auc": 0.93},
+        "thresholds": {"precision": 0.8, "recall": 0.8},
+        "baseline_name": "z-score rule",
+        "baseline": {"precision": 0.4, "recall": 0.3},
+        "samples": {"test_rows": 1000, "test_homes": 40},
+        "seconds": 2.0,
+    }
+    text = render("c1", {"device_anomaly": ev}, {"device_anomaly": "v0001"}, {"x": 5}, None, True)
+    assert "LOW QUALITY ALLOWED" in text
+    assert "| recall | 0.500 | ≥ 0.8 | 0.300 | NO |" in text
+    assert "test_rows 1000" in text
+    json.dumps(ev)
