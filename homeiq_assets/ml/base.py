@@ -42,6 +42,10 @@ class ModelReport:
     plots: dict[str, str] = field(default_factory=dict)  # plot name -> PNG path
     seconds: float = 0.0
     params: dict = field(default_factory=dict)
+    # metric -> Estimate.to_dict() (value, low, high, n, homes): the 95 % interval of each
+    # reported metric from a bootstrap over the benchmark homes (`ml/bootstrap.py`); baseline
+    # metrics under "baseline_<metric>"
+    estimates: dict[str, dict] = field(default_factory=dict)
 
     def gate_metrics(self) -> dict[str, float]:
         """Flat numeric metrics for the gate, incl. `<metric>_over_baseline` differences."""

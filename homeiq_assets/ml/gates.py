@@ -19,6 +19,17 @@ GATES: dict[str, dict[str, float]] = {
 }
 
 
+# the one metric that sums a model up: what the readiness report leads with, what a challenger
+# is compared on with the champion, and what the degradation sensor watches
+HEADLINE: dict[str, str] = {
+    "home_type": "accuracy",
+    "device_failure": "f1",
+    "device_anomaly": "recall",
+    "synergy_gnn": "f1",
+    "pattern_quality": "auc",
+}
+
+
 @dataclass
 class GateResult:
     model: str

@@ -12,7 +12,7 @@ from pathlib import Path
 from homeiq_assets.ml.base import ModelReport
 from homeiq_assets.ml.benchmark import BENCHMARK_CYCLE
 from homeiq_assets.ml.data import load_datasets
-from homeiq_assets.ml.gates import GATES, GateResult, evaluate_gate
+from homeiq_assets.ml.gates import GATES, HEADLINE, GateResult, evaluate_gate
 from homeiq_assets.ml.registry import ModelRegistry
 
 TRAINERS = {
@@ -50,6 +50,8 @@ class TrainingOutcome:
             "failing": {k: list(v) for k, v in self.gate.failing.items()},
             "allow_low_quality": self.allow_low_quality,
             "metrics": self.report.gate_metrics(),
+            "headline": HEADLINE[self.model],
+            "estimates": self.report.estimates,
             "thresholds": GATES[self.model],
             "baseline_name": self.report.baseline_name,
             "baseline": {k: v for k, v in self.report.baseline.items() if _plain(v)},
@@ -96,6 +98,8 @@ def train_model(
     metadata = {
         "metrics": report.gate_metrics(),
         "metrics_detail": report.metrics,
+        "headline": HEADLINE[name],
+        "estimates": report.estimates,
         "baseline_name": report.baseline_name,
         "baseline": report.baseline,
         "samples": report.samples,
