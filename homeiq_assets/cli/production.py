@@ -17,7 +17,6 @@ from homeiq_assets.cli.common import UsageError, ensure_instance_env, positive, 
 
 DEFAULT_HOMES = 100
 DEFAULT_DAYS = 21
-BENCHMARK_HOMES = 40
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -34,8 +33,15 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--benchmark-homes",
         type=int,
-        default=BENCHMARK_HOMES,
-        help="homes of the fixed benchmark fleet the models are scored on",
+        default=None,
+        help="homes of each reserved fleet (benchmark and audit), over four seasons "
+        "(default 120; built once and reused)",
+    )
+    p.add_argument(
+        "--benchmark-days",
+        type=int,
+        default=None,
+        help="days per home of the reserved fleets (default 60)",
     )
     p.add_argument(
         "--allow-low-quality",
@@ -46,19 +52,34 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 def cmd_prepare(args: argparse.Namespace) -> int:
     from homeiq_assets.defs.shared.partitions import new_cycle_key, validate_cycle_key
-    from homeiq_assets.ml.benchmark import BENCHMARK_SEED
+    from homeiq_assets.ml.benchmark import (
+        DEFAULT_DAYS as BENCHMARK_DAYS,
+    )
+    from homeiq_assets.ml.benchmark import (
+        DEFAULT_HOMES as BENCHMARK_HOMES,
+    )
+    from homeiq_assets.ml.benchmark import (
+        MIN_DAYS,
+        MIN_HOMES,
+        RESERVED_SEEDS,
+    )
 
     positive("--homes", args.homes)
     positive("--days", args.days)
-    if args.benchmark_homes < 8:
-        raise UsageError(f"--benchmark-homes must be at least 8 (got {args.benchmark_homes})")
+    bench_homes = BENCHMARK_HOMES if args.benchmark_homes is None else args.benchmark_homes
+    bench_days = BENCHMARK_DAYS if args.benchmark_days is None else args.benchmark_days
+    if bench_homes < MIN_HOMES:
+        raise UsageError(f"--benchmark-homes must be at least {MIN_HOMES} (got {bench_homes})")
+    if bench_days < MIN_DAYS:
+        raise UsageError(f"--benchmark-days must be at least {MIN_DAYS} (got {bench_days})")
     if args.days < 7:
         raise UsageError(
             f"--days must be at least 7 for patterns to be learnable (got {args.days})"
         )
-    if args.seed is not None and (args.seed < 0 or args.seed == BENCHMARK_SEED):
+    if args.seed is not None and (args.seed < 0 or args.seed in RESERVED_SEEDS):
         raise UsageError(
-            f"--seed must be >= 0 and not the reserved benchmark seed {BENCHMARK_SEED}"
+            f"--seed must be >= 0 and not one of the reserved benchmark and audit seeds "
+            f"({', '.join(map(str, sorted(RESERVED_SEEDS)))})"
         )
     key = args.cycle or new_cycle_key()
     try:
@@ -112,9 +133,8 @@ def cmd_prepare(args: argparse.Namespace) -> int:
             run_config={
                 **common,
                 "ops": {
-                    "benchmark_fleet": {
-                        "config": {"homes": args.benchmark_homes, "days": args.days}
-                    },
+                    "benchmark_fleet": {"config": {"homes": bench_homes, "days": bench_days}},
+                    "audit_fleet": {"config": {"homes": bench_homes, "days": bench_days}},
                     **{f"{m}_model": {"config": model_config} for m in MODEL_NAMES},
                 },
             },

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from homeiq_assets.ml.base import ModelReport
-from homeiq_assets.ml.benchmark import BENCHMARK_CYCLE
+from homeiq_assets.ml.benchmark import BENCHMARK
 from homeiq_assets.ml.data import load_datasets
 from homeiq_assets.ml.gates import GATES, HEADLINE, GateResult, evaluate_gate
 from homeiq_assets.ml.registry import ModelRegistry
@@ -91,7 +91,7 @@ def train_model(
     started = time.perf_counter()
     needed = TRAINING_DATASETS[name]
     train = load_datasets(data_root, cycles, needed)
-    test = load_datasets(benchmark_root, [BENCHMARK_CYCLE], needed)
+    test = load_datasets(benchmark_root, BENCHMARK.cycles, needed)
     module = importlib.import_module(TRAINERS[name])
     predictor, report = module.train_and_evaluate(train, test, plots_dir, seed)
     gate = evaluate_gate(name, report.gate_metrics())

@@ -14,7 +14,7 @@ import pytest
 
 from homeiq_assets.ml.training import MODEL_NAMES
 
-SMALL = ["--homes", "16", "--days", "10", "--benchmark-homes", "10"]
+SMALL = ["--homes", "16", "--days", "10", "--benchmark-homes", "10", "--benchmark-days", "21"]
 
 
 def _run(data: Path, *args: str) -> subprocess.CompletedProcess:
@@ -84,12 +84,23 @@ def test_deployed_models_load_without_training(allowed, data, monkeypatch):
         assert model.model_name == name
 
 
-def test_the_benchmark_seed_is_refused_for_training_cycles(capsys):
+@pytest.mark.parametrize("fleet", ["benchmark", "audit"])
+def test_every_reserved_seed_is_refused_for_training_cycles(capsys, fleet):
     from homeiq_assets.cli.main import main
-    from homeiq_assets.ml.benchmark import BENCHMARK_SEED
+    from homeiq_assets.ml.benchmark import FLEETS
 
-    seed = str(BENCHMARK_SEED)
-    assert main(["cycle", "--seed", seed, "--homes", "2", "--days", "1"]) == 2
-    assert "reserved for the benchmark fleet" in capsys.readouterr().err
-    assert main(["prepare-for-production", "--seed", seed]) == 2
-    assert "reserved benchmark seed" in capsys.readouterr().err
+    for seed in map(str, FLEETS[fleet].seeds):
+        assert main(["cycle", "--seed", seed, "--homes", "2", "--days", "1"]) == 2
+        assert "reserved for the benchmark and audit fleets" in capsys.readouterr().err
+        assert main(["prepare-for-production", "--seed", seed]) == 2
+        assert "reserved benchmark and audit seeds" in capsys.readouterr().err
+
+
+def test_a_cycle_key_never_derives_a_reserved_seed(monkeypatch):
+    from homeiq_assets.defs.simulation import assets
+    from homeiq_assets.ml.benchmark import AUDIT, is_reserved_seed
+
+    reserved = AUDIT.seeds[2]
+    monkeypatch.setattr(assets, "stable_int", lambda *a: reserved)
+    seed = assets.cycle_seed("any-key")
+    assert not is_reserved_seed(seed) and seed == max(AUDIT.seeds) + 1

@@ -9,6 +9,7 @@ import dagster as dg
 from homeiq_assets.defs.shared.resources import DataStore
 
 BENCHMARK_DIR = "benchmark"
+AUDIT_DIR = "audit"
 EVALS_DIR = "model_evals"
 
 

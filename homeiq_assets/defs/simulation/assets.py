@@ -15,7 +15,7 @@ from pydantic import Field, ValidationError
 
 from homeiq_assets.defs.shared.partitions import cycle_partitions
 from homeiq_assets.defs.shared.resources import ASSET_TABLES, DataStore
-from homeiq_assets.ml.benchmark import BENCHMARK_SEED
+from homeiq_assets.ml.benchmark import is_reserved_seed
 from homeiq_assets.settings import settings
 from homeiq_assets.sim.config import SimConfig
 from homeiq_assets.sim.fleet import generate_fleet
@@ -66,15 +66,19 @@ class DeviceHealthConfig(dg.Config):
 
 
 def cycle_seed(cycle: str) -> int:
-    return stable_int("cycle-seed", cycle) % (2**31)
+    """The seed a cycle gets unless configured: derived from its key, never a reserved one."""
+    seed = stable_int("cycle-seed", cycle) % (2**31)
+    while is_reserved_seed(seed):
+        seed += 1
+    return seed
 
 
 def sim_config_for(cycle: str, cfg: SimulationConfig) -> SimConfig:
     """The validated SimConfig of a cycle; raises ValueError naming the bad field."""
     s = settings()
     seed = cfg.seed if cfg.seed is not None else cycle_seed(cycle)
-    if seed == BENCHMARK_SEED:  # the benchmark homes must never be trained on
-        raise ValueError(f"seed: {seed} is reserved for the benchmark fleet")
+    if is_reserved_seed(seed):  # benchmark and audit homes must never be trained on
+        raise ValueError(f"seed: {seed} is reserved for the benchmark and audit fleets")
     if cfg.start is None:
         start = FIRST_START + dt.timedelta(days=seed % 364)
     else:
