@@ -14,7 +14,7 @@ export DAGSTER_HOME ?= $(CURDIR)
 # `make run` deploys with the low-quality flag; the report and model metadata record it
 RUN_FLAGS ?= --allow-low-quality
 
-.PHONY: install run test lint format ui bench clean
+.PHONY: install run test lint format ui bench bench-compare clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -51,6 +51,12 @@ ui: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# this checkout against an earlier commit, side by side in one run: make bench-compare REV=HEAD~1
+REV ?= HEAD~1
+WHAT ?= simulation collection
+bench-compare: $(STAMP)
+	$(BIN)/python benchmarks/compare.py $(REV) --what $(WHAT)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .coverage .coverage.*

@@ -22,18 +22,26 @@ RESULTS = ROOT / "benchmarks" / "results.json"
 ORIGINAL_10x30_SECONDS = 114.0
 
 
-def measure(args: list[str]) -> dict:
+def code_env(code: Path | None) -> dict | None:
+    """The environment that runs the package from another checkout (e.g. the previous commit
+    in a scratch worktree), so two versions are measured side by side in one run."""
+    if code is None:
+        return None
+    return {**os.environ, "PYTHONPATH": str(code)}
+
+
+def measure(args: list[str], code: Path | None = None) -> dict:
     """Run `homeiq <args> --out TMP` once; wall seconds, peak RSS (MB) and its summary."""
     out = Path(tempfile.mkdtemp(prefix="homeiq-bench-"))
     try:
-        wall, rss, _ = _run([*args, "--out", str(out)])
+        wall, rss, _ = _run([*args, "--out", str(out)], env=code_env(code))
         summary = json.loads((out / "summary.json").read_text())
     finally:
         shutil.rmtree(out, ignore_errors=True)
     return {"wall_s": round(wall, 3), "peak_rss_mb": round(rss, 1), "summary": summary}
 
 
-def simulate(homes: int, days: int = 30) -> dict:
+def simulate(homes: int, days: int = 30, code: Path | None = None) -> dict:
     m = measure(
         [
             "generate",
@@ -44,7 +52,8 @@ def simulate(homes: int, days: int = 30) -> dict:
             "--seed",
             "1",
             "--no-device-health",
-        ]
+        ],
+        code,
     )
     events = m["summary"]["rows"]["events"]
     return {
@@ -125,21 +134,24 @@ def production() -> dict:
     }
 
 
-def collection(homes: int = 50, days: int = 30) -> dict:
+def collection(homes: int = 50, days: int = 30, code: Path | None = None) -> dict:
     """Collection + export of a cycle (`homeiq collect`), then one Home Assistant snapshot."""
     work = Path(tempfile.mkdtemp(prefix="homeiq-bench-collect-"))
+    env = code_env(code)
     try:
         fleet, out = work / "fleet", work / "out"
         _run(
             ["generate", "--homes", str(homes), "--days", str(days), "--seed", "1"]
-            + ["--out", str(fleet)]
+            + ["--out", str(fleet)],
+            env=env,
         )
         wall, rss, printed = _run(
-            ["collect", "--from", str(fleet), "--out", str(out), "--cycle", "bench"]
+            ["collect", "--from", str(fleet), "--out", str(out), "--cycle", "bench"], env=env
         )
         stats = json.loads((out / "training_data" / "bench" / "stats.json").read_text())
         ha_wall, _, _ = _run(
-            ["export-ha", "--home", "h00000", "--from", str(fleet), "--out", str(work / "ha")]
+            ["export-ha", "--home", "h00000", "--from", str(fleet), "--out", str(work / "ha")],
+            env=env,
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
