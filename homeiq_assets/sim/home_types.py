@@ -95,10 +95,11 @@ def _size_given_type() -> dict[str, np.ndarray]:
     rest = (target - used) / HOME_TYPE_SHARES[_REMAINDER_TYPE]
     if (rest < 0).any() or not np.isclose(rest.sum(), 1.0):
         raise ValueError(f"size shares cannot be kept: remainder row {rest}")
-    return {**fixed, _REMAINDER_TYPE: rest}
+    rows = {**fixed, _REMAINDER_TYPE: rest}
+    return {t: rows[t] for t in HOME_TYPES}
 
 
-SIZE_GIVEN_TYPE: dict[str, np.ndarray] = {t: _size_given_type()[t] for t in HOME_TYPES}
+SIZE_GIVEN_TYPE: dict[str, np.ndarray] = _size_given_type()
 
 # ------------------------------------------------------------------ floor area
 # Median floor area (m²) of a medium home of each type, and the size multipliers. Anchors:
