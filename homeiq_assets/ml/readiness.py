@@ -75,7 +75,10 @@ def render(
             lines.append(f"| {metric} | {_fmt(value)} | ≥ {threshold} | {_fmt(base)} | {mark} |")
         extra = [
             k
-            for k in ("auc", "average_precision", "precision", "recall", "f1")
+            for k in (
+                *("auc", "average_precision", "precision", "recall", "f1"),
+                *("accuracy", "macro_f1", "ceiling_structural_accuracy", "ceiling_accuracy"),
+            )
             if k in ev["metrics"] and k not in ev["thresholds"]
         ]
         if extra:

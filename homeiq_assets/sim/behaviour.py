@@ -22,6 +22,7 @@ from homeiq_assets.sim.mechanisms.context import Vocabs
 from homeiq_assets.sim.mechanisms.lighting import LightingMechanisms
 from homeiq_assets.sim.mechanisms.thermal import COOL_BAND_C
 from homeiq_assets.sim.occupancy import Occupancy
+from homeiq_assets.sim.presence import person_events
 from homeiq_assets.sim.rng import derive_rng
 from homeiq_assets.sim.routines import Planted, SynergyCandidate
 
@@ -129,8 +130,21 @@ class _HomeSim(LightingMechanisms, AccessMechanisms, ClimateMechanisms, Applianc
 def simulate_home(
     home: Home, window: Window, seed: int, noise: bool, vocabs: Vocabs
 ) -> HomeSimulation:
-    """All events, ground truth and daily aggregates of one home."""
-    return _HomeSim(home, window, seed, noise, vocabs).run()
+    """All events, ground truth and daily aggregates of one home; `person.*` events (entity
+    codes after the home's device entities) come last, from the occupancy timeline."""
+    sim = _HomeSim(home, window, seed, noise, vocabs).run()
+    people = person_events(
+        home,
+        sim.occupancy,
+        window,
+        seed,
+        vocabs.states,
+        vocabs.attrs,
+        vocabs.causes.code("occupant"),
+    )
+    if len(people):
+        sim.events = HomeEvents.concat([sim.events, people]).by_time()
+    return sim
 
 
 __all__ = ["HomeSimulation", "Vocabs", "simulate_home"]

@@ -27,37 +27,6 @@ SIZE_RANK: dict[str, int] = {s: i for i, s in enumerate(SIZES)}
 
 
 @dataclass(frozen=True)
-class HomeTypeShape:
-    """How a home type shapes the floor plan and the mix of rooms."""
-
-    floors: tuple[int, int]  # inclusive range of floor counts
-    bedrooms: tuple[int, int]  # inclusive range before size scaling
-    garage_p: float
-    garden_p: float
-    basement_p: float
-    attic_p: float
-    porch_p: float
-    office_p: float
-    laundry_p: float
-    irrigation_p: float
-
-
-HOME_TYPE_SHAPES: dict[str, HomeTypeShape] = {
-    "single_family_house": HomeTypeShape((1, 2), (2, 4), 0.8, 0.9, 0.5, 0.4, 0.7, 0.6, 0.8, 0.6),
-    "apartment": HomeTypeShape((1, 1), (1, 3), 0.0, 0.0, 0.0, 0.0, 0.5, 0.4, 0.3, 0.0),
-    "condo": HomeTypeShape((1, 2), (1, 3), 0.3, 0.0, 0.0, 0.0, 0.6, 0.5, 0.5, 0.0),
-    "townhouse": HomeTypeShape((2, 3), (2, 3), 0.6, 0.5, 0.3, 0.2, 0.6, 0.5, 0.6, 0.2),
-    "cottage": HomeTypeShape((1, 2), (1, 3), 0.3, 0.95, 0.2, 0.5, 0.8, 0.3, 0.5, 0.4),
-    "studio": HomeTypeShape((1, 1), (0, 0), 0.0, 0.0, 0.0, 0.0, 0.2, 0.0, 0.0, 0.0),
-    "multi_story": HomeTypeShape((3, 4), (3, 5), 0.7, 0.6, 0.6, 0.5, 0.5, 0.8, 0.9, 0.4),
-    "ranch_house": HomeTypeShape((1, 1), (2, 4), 0.95, 0.95, 0.3, 0.1, 0.9, 0.6, 0.8, 0.8),
-}
-
-SIZE_EXTRA_BEDROOMS: dict[str, int] = {"small": -1, "medium": 0, "large": 1, "extra_large": 2}
-SIZE_EXTRA_BATHROOMS: dict[str, int] = {"small": 0, "medium": 0, "large": 1, "extra_large": 2}
-
-
-@dataclass(frozen=True)
 class Region:
     """A region fixes the climate, the sun (latitude), the clock and the carbon grid."""
 
@@ -190,6 +159,7 @@ AREA_KINDS: dict[str, AreaKind] = {
         AreaKind("attic", "Attic", True, 90.0, ("utility",)),
         AreaKind("garden", "Garden", False, -2.0, ("outdoor",)),
         AreaKind("porch", "Porch", False, -2.0, ("outdoor", "security")),
+        AreaKind("balcony", "Balcony", False, -2.0, ("outdoor",)),
     )
 }
 
@@ -221,6 +191,12 @@ class DeviceTemplate:
     power_source: str  # "battery" | "mains"
     manufacturers: tuple[tuple[str, str], ...]  # (manufacturer, model) choices
     entities: tuple[EntitySpec, ...] = field(default_factory=tuple)
+    # how it is installed, which decides whether a renter can have it: "battery" (stick-on),
+    # "plugin" (bulb or plug), "retrofit" (replaces a fitting's inner part), "hardwired"
+    install: str = "battery"
+    # (manufacturer, model) choices that are in-wall modules of a template that otherwise
+    # plugs in (a Shelly dimmer behind the switch instead of a smart bulb)
+    hardwired_models: tuple[tuple[str, str], ...] = ()
 
 
 # The eight device-health categories device telemetry is shaped by.
@@ -251,6 +227,8 @@ DEVICE_TEMPLATES: dict[str, DeviceTemplate] = {
                 ("Shelly", "Dimmer 2"),
             ),
             (EntitySpec("light", "light", None),),
+            install="plugin",
+            hardwired_models=(("Shelly", "Dimmer 2"),),
         ),
         DeviceTemplate(
             "lamp",
@@ -259,6 +237,7 @@ DEVICE_TEMPLATES: dict[str, DeviceTemplate] = {
             "mains",
             (("Philips", "Hue Go"), ("IKEA", "TRADFRI bulb E14")),
             (EntitySpec("light", "light", None),),
+            install="plugin",
         ),
         DeviceTemplate(
             "outdoor_light",
@@ -267,6 +246,8 @@ DEVICE_TEMPLATES: dict[str, DeviceTemplate] = {
             "mains",
             (("Philips", "Hue Lily"), ("Shelly", "Plus 1")),
             (EntitySpec("light", "light", None),),
+            install="plugin",
+            hardwired_models=(("Shelly", "Plus 1"),),
         ),
         DeviceTemplate(
             "motion_sensor",
@@ -325,6 +306,7 @@ DEVICE_TEMPLATES: dict[str, DeviceTemplate] = {
             "battery",
             (("Nuki", "Smart Lock 4.0"), ("Yale", "Assure Lock 2")),
             (EntitySpec("lock", "lock", None), _BATT),
+            install="retrofit",
         ),
         DeviceTemplate(
             "thermostat",
@@ -342,6 +324,7 @@ DEVICE_TEMPLATES: dict[str, DeviceTemplate] = {
                     "temperature", "sensor", "Temperature", "temperature", "°C", "measurement"
                 ),
             ),
+            install="hardwired",
         ),
         DeviceTemplate(
             "coffee_plug",
@@ -353,6 +336,7 @@ DEVICE_TEMPLATES: dict[str, DeviceTemplate] = {
                 EntitySpec("switch", "switch", None, "outlet"),
                 EntitySpec("power", "sensor", "Power", "power", "W", "measurement"),
             ),
+            install="plugin",
         ),
         DeviceTemplate(
             "dishwasher_plug",
@@ -364,6 +348,7 @@ DEVICE_TEMPLATES: dict[str, DeviceTemplate] = {
                 EntitySpec("switch", "switch", None, "outlet"),
                 EntitySpec("power", "sensor", "Power", "power", "W", "measurement"),
             ),
+            install="plugin",
         ),
         DeviceTemplate(
             "washer_plug",
@@ -375,6 +360,7 @@ DEVICE_TEMPLATES: dict[str, DeviceTemplate] = {
                 EntitySpec("switch", "switch", None, "outlet"),
                 EntitySpec("power", "sensor", "Power", "power", "W", "measurement"),
             ),
+            install="plugin",
         ),
         DeviceTemplate(
             "bathroom_fan",
@@ -383,6 +369,7 @@ DEVICE_TEMPLATES: dict[str, DeviceTemplate] = {
             "mains",
             (("Shelly", "Plus 1"), ("SONOFF", "MINI R2")),
             (EntitySpec("fan", "fan", None),),
+            install="hardwired",
         ),
         DeviceTemplate(
             "tv",
@@ -391,6 +378,7 @@ DEVICE_TEMPLATES: dict[str, DeviceTemplate] = {
             "mains",
             (("Samsung", "QE55Q80"), ("LG", "OLED55C3"), ("Sony", "KD-55X85")),
             (EntitySpec("media", "media_player", None, "tv"),),
+            install="plugin",
         ),
         DeviceTemplate(
             "speaker",
@@ -399,6 +387,7 @@ DEVICE_TEMPLATES: dict[str, DeviceTemplate] = {
             "mains",
             (("Sonos", "One"), ("Google", "Nest Audio")),
             (EntitySpec("media", "media_player", None, "speaker"),),
+            install="plugin",
         ),
         DeviceTemplate(
             "vacuum",
@@ -407,6 +396,7 @@ DEVICE_TEMPLATES: dict[str, DeviceTemplate] = {
             "battery",
             (("Roborock", "S8"), ("iRobot", "Roomba j7")),
             (EntitySpec("vacuum", "vacuum", None), _BATT),
+            install="plugin",
         ),
         DeviceTemplate(
             "garage_door",
@@ -415,6 +405,7 @@ DEVICE_TEMPLATES: dict[str, DeviceTemplate] = {
             "mains",
             (("Meross", "MSG100"), ("Chamberlain", "myQ")),
             (EntitySpec("cover", "cover", None, "garage"),),
+            install="hardwired",
         ),
         DeviceTemplate(
             "irrigation",
@@ -423,6 +414,7 @@ DEVICE_TEMPLATES: dict[str, DeviceTemplate] = {
             "mains",
             (("Rachio", "3"), ("GARDENA", "smart Water Control")),
             (EntitySpec("switch", "switch", None, "switch"),),
+            install="hardwired",
         ),
         DeviceTemplate(
             "energy_meter",
@@ -434,9 +426,18 @@ DEVICE_TEMPLATES: dict[str, DeviceTemplate] = {
                 EntitySpec("power", "sensor", "Power", "power", "W", "measurement"),
                 EntitySpec("energy", "sensor", "Energy", "energy", "kWh", "total_increasing"),
             ),
+            install="hardwired",
         ),
     )
 }
+
+
+def install_kind(device_type: str, manufacturer: str, model: str) -> str:
+    """How a device is installed ("battery", "plugin", "retrofit", "hardwired"): what its
+    model says, as a Home Assistant device registry's manufacturer and model do."""
+    template = DEVICE_TEMPLATES[device_type]
+    return "hardwired" if (manufacturer, model) in template.hardwired_models else template.install
+
 
 # Which device templates an area kind gets, with the probability of each.
 AREA_DEVICES: dict[str, tuple[tuple[str, float], ...]] = {
@@ -486,6 +487,7 @@ AREA_DEVICES: dict[str, tuple[tuple[str, float], ...]] = {
     "attic": (("ceiling_light", 0.8), ("climate_sensor", 0.5)),
     "garden": (("outdoor_light", 0.9), ("motion_sensor", 0.5), ("climate_sensor", 0.4)),
     "porch": (("outdoor_light", 1.0), ("motion_sensor", 0.6)),
+    "balcony": (("outdoor_light", 0.5), ("climate_sensor", 0.35), ("window_sensor", 0.3)),
 }
 
 

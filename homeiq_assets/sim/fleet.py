@@ -23,12 +23,7 @@ import pandas  # noqa: F401  pyarrow imports it on first use: once here, not in 
 import pyarrow as pa
 
 from homeiq_assets.sim.behaviour import HomeSimulation, Vocabs, simulate_home
-from homeiq_assets.sim.catalog import (
-    DEVICE_TEMPLATES,
-    HOME_TYPE_SHARES,
-    REGIONS,
-    SIZE_SHARES,
-)
+from homeiq_assets.sim.catalog import DEVICE_TEMPLATES, HOME_TYPE_SHARES, HOME_TYPES, REGIONS, SIZES
 from homeiq_assets.sim.clock import Window
 from homeiq_assets.sim.config import SimConfig
 from homeiq_assets.sim.environment import (
@@ -38,6 +33,7 @@ from homeiq_assets.sim.environment import (
     hourly_price,
     region_weather,
 )
+from homeiq_assets.sim.home_types import SIZE_GIVEN_TYPE
 from homeiq_assets.sim.layout import (
     FLOOR_NAMES,
     LABEL_STYLE,
@@ -75,11 +71,29 @@ def _quota(shares: dict[str, float], n: int, rng: np.random.Generator) -> list[s
     return [names[i] for i in plan]
 
 
+def _sizes_given_types(types: list[str], rng: np.random.Generator) -> list[str]:
+    """Sizes drawn from P(size | type) by systematic sampling within each type: the n homes of
+    a type take the points (k + u) / n, k = 0..n-1, of its size distribution (one random u per
+    type), in a random order. Each type's size counts are within one of their expectation, and
+    so the fleet's overall size shares stay within a few homes of DESIGN's 30/40/20/10."""
+    sizes = [""] * len(types)
+    for home_type in sorted(set(types), key=HOME_TYPES.index):
+        idx = [i for i, t in enumerate(types) if t == home_type]
+        cdf = np.cumsum(SIZE_GIVEN_TYPE[home_type])
+        points = (np.arange(len(idx)) + rng.random()) / len(idx)
+        drawn = np.minimum(np.searchsorted(cdf, points, side="right"), len(SIZES) - 1)
+        rng.shuffle(drawn)
+        for i, d in zip(idx, drawn, strict=True):
+            sizes[i] = SIZES[int(d)]
+    return sizes
+
+
 def plan_fleet(config: SimConfig) -> list[tuple[str, str, str]]:
-    """(home_id, home_type, size) for every home: type and size shares hold by construction."""
+    """(home_id, home_type, size) for every home: type shares hold by construction (quotas),
+    sizes follow the type (`_sizes_given_types`)."""
     rng = derive_rng(config.seed, "fleet", "plan")
     types = _quota(config.home_type_mix or HOME_TYPE_SHARES, config.homes, rng)
-    sizes = _quota(SIZE_SHARES, config.homes, rng)
+    sizes = _sizes_given_types(types, rng)
     width = max(5, len(str(config.homes - 1)))
     return [(f"h{i:0{width}d}", types[i], sizes[i]) for i in range(config.homes)]
 
@@ -135,7 +149,9 @@ def _static_rows(home: Home, rows: dict[str, list[dict]]) -> None:
             "floor_count": len(home.floors),
             "area_count": len(home.areas),
             "device_count": len(home.devices),
-            "entity_count": len(home.entities),
+            "entity_count": len(home.entities) + len(home.persons),
+            "gt_floor_area_m2": home.facts.floor_area_m2,
+            "gt_tenure": home.facts.tenure,
         }
     )
     for lvl in home.floors:
@@ -195,6 +211,23 @@ def _static_rows(home: Home, rows: dict[str, list[dict]]) -> None:
                 "original_name": e.original_name,
                 "friendly_name": e.friendly_name,
                 "labels": e.labels,
+            }
+        )
+    for p in home.persons:  # people have no device (Home Assistant's person integration)
+        rows["entities"].append(
+            {
+                "home_id": home.home_id,
+                "entity_id": p.entity_id,
+                "device_id": None,
+                "domain": "person",
+                "device_class": None,
+                "unit_of_measurement": None,
+                "state_class": None,
+                "name": None,
+                "has_entity_name": False,
+                "original_name": p.name,
+                "friendly_name": p.name,
+                "labels": [],
             }
         )
 
@@ -299,13 +332,13 @@ def simulate_shard(
         home = build_home(config.seed, home_id, home_type, size)
         sim = simulate_home(home, window, config.seed, config.noise, vocabs)
         _static_rows(home, rows)
-        for e in home.entities:
-            if e.entity_id not in entity_vocab:
-                entity_vocab[e.entity_id] = len(entity_values)
-                entity_values.append(e.entity_id)
-        local_to_shard = np.array(
-            [entity_vocab[e.entity_id] for e in home.entities], dtype=np.int32
-        )
+        # device entities, then people (the order of entity codes in the home's events)
+        entity_ids = [e.entity_id for e in home.entities] + [p.entity_id for p in home.persons]
+        for entity_id in entity_ids:
+            if entity_id not in entity_vocab:
+                entity_vocab[entity_id] = len(entity_values)
+                entity_values.append(entity_id)
+        local_to_shard = np.array([entity_vocab[e] for e in entity_ids], dtype=np.int32)
         ev = sim.events
         n = len(ev)
         ev_parts["home"].append(np.full(n, hi, np.int32))
@@ -507,7 +540,7 @@ def generate_fleet(
     plan = plan_fleet(config)
     shards = [plan[i : i + config.shard_size] for i in range(0, len(plan), config.shard_size)]
     jobs = [(config, i, shard, out_dir) for i, shard in enumerate(shards)]
-    sites = [home_site(config.seed, home_id) for home_id, _, _ in plan]
+    sites = [home_site(config.seed, home_id, home_type) for home_id, home_type, _ in plan]
     tariffs = {(region.name, tariff) for region, tariff, _, _ in sites}
     regions = {region for region, _ in tariffs}
     results: list[ShardResult] = []
@@ -560,6 +593,7 @@ def generate_fleet(
             k: round(types.get(k, 0) / config.homes, 4)
             for k in (config.home_type_mix or HOME_TYPE_SHARES)
         },
+        "size_share": {s: round(sum(p[2] == s for p in plan) / config.homes, 4) for s in SIZES},
         "events_per_home_day_by_size": {
             k: round(float(np.mean(v)), 1) for k, v in sorted(by_size.items())
         },

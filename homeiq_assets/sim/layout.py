@@ -1,4 +1,8 @@
-"""Floor plan, devices and entities of one home, named the way Home Assistant names them."""
+"""Floor plan, devices, entities and people of one home, named the way Home Assistant names them.
+
+A home's type acts only through latent draws a real home has (see `home_types`): its size and
+floor area, storeys, which rooms and outdoor spaces exist, its tenure (which devices get
+installed), its region and its building envelope."""
 
 from __future__ import annotations
 
@@ -12,13 +16,26 @@ from homeiq_assets.sim.catalog import (
     AREA_DEVICES,
     AREA_KINDS,
     DEVICE_TEMPLATES,
-    HOME_TYPE_SHAPES,
     HOUSEHOLD_ARCHETYPES,
     REGIONS,
-    SIZE_EXTRA_BATHROOMS,
-    SIZE_EXTRA_BEDROOMS,
     SIZE_RANK,
     Region,
+)
+from homeiq_assets.sim.home_types import (
+    ENVELOPE_FACTOR,
+    HARDWIRED_VARIANT_P,
+    HEAT_LOSS_W_PER_K_M2,
+    HOME_TYPE_SHAPES,
+    PERSON_NAMES,
+    STRUCTURE,
+    TENURE_INSTALL_FACTOR,
+    THERMAL_TAU_H,
+    bathrooms_for,
+    bedrooms_for,
+    floor_area_m2,
+    region_prior,
+    storeys,
+    tenure_of,
 )
 from homeiq_assets.sim.rng import derive_rng, stable_int
 
@@ -93,6 +110,27 @@ class Occupant:
 
 
 @dataclass
+class Person:
+    """Home Assistant's `person` entity of one occupant (no device; its state follows the
+    occupant's presence)."""
+
+    entity_id: str
+    name: str
+    person_id: str  # the person's id in `.storage/person` (a slug of the name)
+    occupant_index: int
+
+
+@dataclass(frozen=True)
+class HomeFacts:
+    """Latent physical facts of a home that no registry records (ground truth, `gt_*`)."""
+
+    floor_area_m2: float
+    tenure: str  # "owner" | "renter"
+    thermal_tau_h: float  # the building's thermal time constant
+    heat_loss_w_per_k: float  # whole-home heat loss coefficient
+
+
+@dataclass
 class Home:
     """A home's static description: what it is, what is in it and who lives there."""
 
@@ -109,7 +147,9 @@ class Home:
     devices: list[Device]
     entities: list[Entity]
     occupants: list[Occupant]
+    facts: HomeFacts
     labels: list[str] = field(default_factory=list)
+    persons: list[Person] = field(default_factory=list)
     _entity_index: dict[tuple[int, str], int] | None = field(default=None, repr=False)
 
     def area_indices(self, kind: str) -> list[int]:
@@ -144,33 +184,38 @@ def _pick_household(rng: np.random.Generator, home_type: str, size: str) -> str:
     return names[int(rng.choice(len(names), p=p))]
 
 
+def draw_facts(seed: int, home_id: str, home_type: str, size: str) -> HomeFacts:
+    """Floor area, tenure and building envelope, from their own stream (so they can be drawn
+    without laying the home out, e.g. to estimate what the data allows a classifier)."""
+    rng = derive_rng(seed, home_id, "home_facts")
+    area = floor_area_m2(rng, home_type, size)
+    tenure = tenure_of(rng, home_type)
+    tau = THERMAL_TAU_H[home_type] * float(rng.uniform(0.8, 1.25))
+    loss = area * float(rng.uniform(*HEAT_LOSS_W_PER_K_M2)) * ENVELOPE_FACTOR[STRUCTURE[home_type]]
+    return HomeFacts(area, tenure, round(tau, 3), round(loss, 1))
+
+
 def _plan_areas(
-    rng: np.random.Generator, home_type: str, size: str, n_occupants: int
+    rng: np.random.Generator, home_type: str, size: str, area_m2: float, n_occupants: int
 ) -> tuple[list[int], list[tuple[str, int]]]:
     """Floors (levels) and (area kind, floor level) pairs for a home of this type and size."""
     shape = HOME_TYPE_SHAPES[home_type]
     rank = SIZE_RANK[size]
-    lo, hi = shape.floors
-    n_floors = int(min(hi, lo + rng.binomial(hi - lo, min(1.0, 0.25 + 0.25 * rank))))
+    n_floors = storeys(rng, home_type, area_m2)
     levels = list(range(n_floors))
     top = levels[-1]
     upper = levels[1:] or [0]
-
-    lo_b, hi_b = shape.bedrooms
-    bedrooms = (
-        0
-        if home_type == "studio"
-        else int(np.clip(rng.integers(lo_b, hi_b + 1) + SIZE_EXTRA_BEDROOMS[size], 1, 6))
-    )
+    studio = STRUCTURE[home_type] == "studio"
+    bedrooms = bedrooms_for(rng, home_type, area_m2)
     # enough bedrooms for couples sharing one and children having their own
-    bedrooms = max(bedrooms, 0 if home_type == "studio" else min(5, (n_occupants + 1) // 2))
-    bathrooms = 1 + SIZE_EXTRA_BATHROOMS[size] + int(bedrooms >= 3 and rng.random() < 0.5)
+    bedrooms = max(bedrooms, 0 if studio else min(5, (n_occupants + 1) // 2))
+    bathrooms = bathrooms_for(rng, home_type, area_m2)
 
     def bump(p: float) -> float:
         return min(1.0, p * (0.7 + 0.2 * rank))
 
     plan: list[tuple[str, int]] = [("entrance", 0), ("living_room", 0), ("kitchen", 0)]
-    if home_type != "studio" and rng.random() < 0.3 + 0.2 * rank:
+    if not studio and rng.random() < float(np.clip((area_m2 - 40.0) / 160.0, 0.1, 0.85)):
         plan.append(("dining_room", 0))
     for b in range(bedrooms):
         plan.append(("bedroom", upper[b % len(upper)]))
@@ -194,27 +239,47 @@ def _plan_areas(
         plan.append(("garden", 0))
     if rng.random() < shape.porch_p:
         plan.append(("porch", 0))
+    if rng.random() < shape.balcony_p:
+        plan.append(("balcony", top))
     return levels, plan
 
 
-def home_site(seed: int, home_id: str) -> tuple[Region, str, float, float]:
-    """Region, tariff and coordinates, from their own stream so the fleet's regions are known
-    without laying out the homes."""
+def home_site(seed: int, home_id: str, home_type: str) -> tuple[Region, str, float, float]:
+    """Region (drawn from the regional housing stock's prior for this type), tariff and
+    coordinates, from their own stream so the fleet's regions are known without laying out
+    the homes."""
     rng = derive_rng(seed, home_id, "site")
-    region = REGIONS[int(rng.integers(len(REGIONS)))]
+    region = REGIONS[int(rng.choice(len(REGIONS), p=region_prior(home_type)))]
     tariff = region.tariffs[int(rng.integers(len(region.tariffs)))]
     latitude = round(region.latitude + float(rng.normal(0, 0.35)), 5)
     longitude = round(region.longitude + float(rng.normal(0, 0.45)), 5)
     return region, tariff, latitude, longitude
 
 
+def _pick_model(rng: np.random.Generator, device_type: str, tenure: str) -> tuple[str, str]:
+    """Manufacturer and model: where a template comes as a bulb or plug and as an in-wall
+    module, owners pick the in-wall one far more often than renters."""
+    template = DEVICE_TEMPLATES[device_type]
+    choices = template.manufacturers
+    if template.hardwired_models:
+        wired = rng.random() < HARDWIRED_VARIANT_P[tenure]
+        choices = tuple(m for m in choices if (m in template.hardwired_models) == wired)
+    return choices[int(rng.integers(len(choices)))]
+
+
+def _install_factor(device_type: str, tenure: str) -> float:
+    return TENURE_INSTALL_FACTOR[tenure][DEVICE_TEMPLATES[device_type].install]
+
+
 def build_home(seed: int, home_id: str, home_type: str, size: str) -> Home:
     """Lay out one home: floors, areas, devices, entities and occupants, from its own seed."""
     rng = derive_rng(seed, home_id, "layout")
-    region, tariff, latitude, longitude = home_site(seed, home_id)
+    region, tariff, latitude, longitude = home_site(seed, home_id, home_type)
+    facts = draw_facts(seed, home_id, home_type, size)
+    tenure = facts.tenure
     household = _pick_household(rng, home_type, size)
     members = HOUSEHOLD_ARCHETYPES[household][0]
-    levels, plan = _plan_areas(rng, home_type, size, len(members))
+    levels, plan = _plan_areas(rng, home_type, size, facts.floor_area_m2, len(members))
 
     areas: list[Area] = []
     kind_counts: dict[str, int] = {}
@@ -234,16 +299,15 @@ def build_home(seed: int, home_id: str, home_type: str, size: str) -> Home:
     name_counts: dict[str, int] = {}
     for ai, area in enumerate(areas):
         for device_type, p in AREA_DEVICES[area.kind]:
-            # bigger homes are better equipped
-            if rng.random() >= min(1.0, p * (0.75 + 0.15 * SIZE_RANK[size])):
+            # bigger homes are better equipped; renters plug in rather than wire in
+            p_here = p * (0.75 + 0.15 * SIZE_RANK[size]) * _install_factor(device_type, tenure)
+            if rng.random() >= min(1.0, p_here):
                 continue
             template = DEVICE_TEMPLATES[device_type]
             base = f"{area.name} {template.name}"
             name_counts[base] = name_counts.get(base, 0) + 1
             name = base if name_counts[base] == 1 else f"{base} {name_counts[base]}"
-            manufacturer, model = template.manufacturers[
-                int(rng.integers(len(template.manufacturers)))
-            ]
+            manufacturer, model = _pick_model(rng, device_type, tenure)
             labels = []
             if template.power_source == "battery":
                 labels.append("battery")
@@ -252,8 +316,9 @@ def build_home(seed: int, home_id: str, home_type: str, size: str) -> Home:
             if template.category == "security":
                 labels.append("security")
             devices.append(Device("", name, device_type, ai, manufacturer, model, labels))
-    # whole-home devices
-    if rng.random() < 0.55 + 0.1 * SIZE_RANK[size]:
+    # whole-home devices (a renter rarely may replace the thermostat or fit a meter)
+    rank = SIZE_RANK[size]
+    if rng.random() < (0.55 + 0.1 * rank) * _install_factor("thermostat", tenure):
         ai = next((i for i, a in enumerate(areas) if a.kind in ("living_room",)), 0)
         devices.append(
             Device(
@@ -261,23 +326,18 @@ def build_home(seed: int, home_id: str, home_type: str, size: str) -> Home:
                 f"{areas[ai].name} Thermostat",
                 "thermostat",
                 ai,
-                *DEVICE_TEMPLATES["thermostat"].manufacturers[int(rng.integers(3))],
+                *_pick_model(rng, "thermostat", tenure),
                 [],
             )
         )
-    if rng.random() < 0.35 + 0.12 * SIZE_RANK[size]:
+    if rng.random() < 0.35 + 0.12 * rank:
         ai = next((i for i, a in enumerate(areas) if a.kind == "living_room"), 0)
         devices.append(
             Device(
-                "",
-                "Robot Vacuum",
-                "vacuum",
-                ai,
-                *DEVICE_TEMPLATES["vacuum"].manufacturers[int(rng.integers(2))],
-                ["battery"],
+                "", "Robot Vacuum", "vacuum", ai, *_pick_model(rng, "vacuum", tenure), ["battery"]
             )
         )
-    if rng.random() < 0.45 + 0.1 * SIZE_RANK[size]:
+    if rng.random() < (0.45 + 0.1 * rank) * _install_factor("energy_meter", tenure):
         utility = [i for i, a in enumerate(areas) if a.kind in ("garage", "basement", "laundry")]
         ai = utility[0] if utility else 0
         devices.append(
@@ -286,19 +346,20 @@ def build_home(seed: int, home_id: str, home_type: str, size: str) -> Home:
                 "Energy Meter",
                 "energy_meter",
                 ai,
-                *DEVICE_TEMPLATES["energy_meter"].manufacturers[int(rng.integers(2))],
+                *_pick_model(rng, "energy_meter", tenure),
                 ["energy"],
             )
         )
     garden = [i for i, a in enumerate(areas) if a.kind == "garden"]
-    if garden and rng.random() < HOME_TYPE_SHAPES[home_type].irrigation_p:
+    irrigation_p = HOME_TYPE_SHAPES[home_type].irrigation_p * _install_factor("irrigation", tenure)
+    if garden and rng.random() < irrigation_p:
         devices.append(
             Device(
                 "",
                 "Irrigation Valve",
                 "irrigation",
                 garden[0],
-                *DEVICE_TEMPLATES["irrigation"].manufacturers[int(rng.integers(2))],
+                *_pick_model(rng, "irrigation", tenure),
                 ["outdoor"],
             )
         )
@@ -349,6 +410,7 @@ def build_home(seed: int, home_id: str, home_type: str, size: str) -> Home:
         else:
             bedroom = bedrooms[0]
         occupants.append(Occupant(f"{home_id}_p{k + 1}", archetype, bedroom))
+    persons = _persons(seed, home_id, len(occupants), {e.entity_id for e in entities})
 
     used_labels = sorted(
         {lab for a in areas for lab in a.labels}
@@ -369,5 +431,22 @@ def build_home(seed: int, home_id: str, home_type: str, size: str) -> Home:
         devices=devices,
         entities=entities,
         occupants=occupants,
+        facts=facts,
         labels=used_labels,
+        persons=persons,
     )
+
+
+def _persons(seed: int, home_id: str, n: int, used_ids: set[str]) -> list[Person]:
+    """One `person` entity per occupant, with a first name as Home Assistant users give them."""
+    rng = derive_rng(seed, home_id, "persons")
+    names = [PERSON_NAMES[i] for i in rng.choice(len(PERSON_NAMES), size=n, replace=False)]
+    out = []
+    for k, name in enumerate(names):
+        slug = slugify(name)
+        entity_id, m = f"person.{slug}", 2
+        while entity_id in used_ids:
+            entity_id, m = f"person.{slug}_{m}", m + 1
+        used_ids.add(entity_id)
+        out.append(Person(entity_id, name, slug, k))
+    return out

@@ -35,6 +35,7 @@ DWELL_MIN = {
     "attic": 5.0,
     "garden": 20.0,
     "porch": 10.0,
+    "balcony": 10.0,
 }
 AWAY_KINDS = ("work", "school", "shift", "errand", "outing")
 
@@ -68,6 +69,8 @@ def _room_weights(home: Home, occupant_bedroom: int, works_from_home: bool) -> n
             w = 0.25 + 0 * h
         elif k in ("garden", "porch"):
             w = 0.02 + 0.35 * day
+        elif k == "balcony":
+            w = 0.02 + 0.2 * day + 0.1 * evening
         else:
             w = 0.08 + 0 * h
         cols.append(w)

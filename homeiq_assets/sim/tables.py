@@ -32,6 +32,9 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("area_count", pa.int32()),
             ("device_count", pa.int32()),
             ("entity_count", pa.int32()),
+            # ground truth a Home Assistant instance does not record (never a model feature)
+            ("gt_floor_area_m2", pa.float64()),
+            ("gt_tenure", pa.string()),
         ]
     ),
     "floors": pa.schema(

@@ -28,6 +28,7 @@ HA_ENTITY_RULES: dict[str, dict[str | None, tuple[set[str | None], set[str | Non
     "vacuum": {None: ({None}, {None})},
     "switch": {"outlet": ({None}, {None}), "switch": ({None}, {None}), None: ({None}, {None})},
     "cover": {"garage": ({None}, {None}), "door": ({None}, {None})},
+    "person": {None: ({None}, {None})},
     "media_player": {
         "tv": ({None}, {None}),
         "speaker": ({None}, {None}),

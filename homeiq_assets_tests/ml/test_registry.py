@@ -117,7 +117,12 @@ def registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ModelRegistry:
 
 def _metadata(accuracy: float = 0.95, passed: bool = True) -> dict:
     return {
-        "metrics": {"accuracy": accuracy, "macro_f1": accuracy - 0.02, "test_rows": 120},
+        "metrics": {
+            "structural_accuracy": accuracy,
+            "structural_macro_f1": accuracy - 0.02,
+            "accuracy": accuracy,
+            "test_rows": 120,
+        },
         "samples": {"train_rows": 480, "train_homes": 40, "test_rows": 120, "test_homes": 10},
         "baseline_name": "majority class",
         "baseline": {"accuracy": 0.41},
@@ -323,7 +328,7 @@ def test_deploy_rollback_and_manifest(registry):
     registry.deploy("home_type", "v0001")
     manifest = registry.manifest()["models"]["home_type"]
     assert manifest["version"] == "v0001"
-    assert manifest["metrics"] == {"accuracy": 0.93, "macro_f1": 0.91}
+    assert manifest["metrics"] == {"structural_accuracy": 0.93, "structural_macro_f1": 0.91}
     assert manifest["gate_passed"] is True
     meta_file = registry.root / "home_type" / "v0001" / "metadata.json"
     assert manifest["metadata_sha256"] == _sha(meta_file)

@@ -29,7 +29,7 @@ from homeiq_assets.storage import (
     write_json_atomic,
 )
 
-SIM_CODE_VERSION = "sim-2"
+SIM_CODE_VERSION = "sim-3"
 HEALTH_CODE_VERSION = "health-1"
 SIM_ASSETS = ("homes", "events", "occupancy", "environment", "ground_truth")
 FIRST_START = dt.date(2025, 1, 6)

@@ -200,13 +200,15 @@ def _entities(home_id: str, entities: pd.DataFrame, created: str) -> dict[str, A
     rows = []
     for e in entities.itertuples(index=False):
         device_class = _none(e.device_class)
+        # people come from Home Assistant's person integration: no device, no config entry
+        person = e.domain == "person"
         rows.append(
             {
                 "aliases": [],
                 "area_id": None,  # inherited from the device
                 "categories": {},
                 "capabilities": entity_capabilities(e.domain, _none(e.state_class)),
-                "config_entry_id": entry,
+                "config_entry_id": None if person else entry,
                 "config_subentry_id": None,
                 "created_at": created,
                 "device_class": None,  # user override
@@ -226,11 +228,15 @@ def _entities(home_id: str, entities: pd.DataFrame, created: str) -> dict[str, A
                 "original_device_class": device_class,
                 "original_icon": None,
                 "original_name": _none(e.original_name),
-                "platform": PLATFORM,
+                "platform": "person" if person else PLATFORM,
                 "suggested_object_id": None,
                 "supported_features": 0,
                 "translation_key": None,
-                "unique_id": f"{e.device_id}-{e.entity_id.split('.', 1)[1]}",
+                "unique_id": (
+                    e.entity_id.split(".", 1)[1]
+                    if person
+                    else f"{e.device_id}-{e.entity_id.split('.', 1)[1]}"
+                ),
                 "previous_unique_id": None,
                 "unit_of_measurement": _none(e.unit_of_measurement),
             }

@@ -209,7 +209,8 @@ class ApplianceMechanisms(HomeContext):
         if not meters:
             return
         rng = derive_rng(self.seed, self.home.home_id, "energy")
-        base = float(rng.uniform(110, 340))
+        # standby and always-on load grows with the home (fridges, routers, ventilation)
+        base = 50.0 + self.home.facts.floor_area_m2 * float(rng.uniform(0.7, 1.4))
         # whole-home load on a 5-minute grid: standby + fridge cycling + appliances + lights +
         # the heat pump's electrical share
         grid = np.arange(0, self.T, 5)

@@ -11,7 +11,6 @@ from homeiq_assets.sim.mechanisms.context import HomeContext
 from homeiq_assets.sim.mechanisms.thermal import (
     COOL_BAND_C,
     STEP_MIN,
-    THERMAL_TAU_H,
     building_temperature,
     hold,
 )
@@ -103,7 +102,8 @@ class ClimateMechanisms(HomeContext):
         heating = lift > 0.05
         cooling = lift < -0.05
         self.hvac_state = np.where(heating, 1, np.where(cooling, 2, 0)).astype(np.int8)
-        self.hvac_power_w = np.abs(lift) * float(rng.uniform(90, 160))
+        # heating or cooling power: the lift (°C of equilibrium) times the home's heat loss
+        self.hvac_power_w = np.abs(lift) * self.home.facts.heat_loss_w_per_k
         if not thermostat:
             return
         e = thermostat[0]
@@ -184,7 +184,7 @@ class ClimateMechanisms(HomeContext):
         minute, from the home's weather, occupants, sun and windows (see `thermal`)."""
         T = self.T
         n = T // STEP_MIN
-        tau_h = THERMAL_TAU_H[self.home.home_type] * float(rng.uniform(0.8, 1.25))
+        tau_h = self.home.facts.thermal_tau_h
         capacity = float(rng.uniform(40, 60))  # 1.5–2.5 °C/h heat-up
         t_out = self.t_out[: n * STEP_MIN].reshape(n, STEP_MIN).mean(axis=1)
         people = self.n_home[: n * STEP_MIN].reshape(n, STEP_MIN).mean(axis=1)

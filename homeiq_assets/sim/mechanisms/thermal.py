@@ -11,16 +11,6 @@ import numpy as np
 
 STEP_MIN = 15  # thermal model step (minutes)
 COOL_BAND_C = 3.0  # cooling starts this far above the heating setpoint
-THERMAL_TAU_H = {  # building time constants: flats are shielded by neighbours
-    "apartment": 40.0,
-    "condo": 36.0,
-    "studio": 34.0,
-    "townhouse": 30.0,
-    "single_family_house": 24.0,
-    "multi_story": 26.0,
-    "ranch_house": 22.0,
-    "cottage": 16.0,
-}
 
 
 def hold(regime: np.ndarray, min_len: int) -> np.ndarray:

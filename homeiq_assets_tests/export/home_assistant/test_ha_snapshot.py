@@ -146,9 +146,12 @@ def test_registries_round_trip(snapshot: dict, fleet_dir: Path, home_id: str) ->
 
     reg_entities = storage["core.entity_registry"]["data"]["entities"]
     assert {e["entity_id"] for e in reg_entities} == set(entities.entity_id)
+    device_of = [d if isinstance(d, str) else None for d in entities.device_id]  # persons: none
     assert {e["entity_id"]: e["device_id"] for e in reg_entities} == dict(
-        zip(entities.entity_id, entities.device_id, strict=True)
+        zip(entities.entity_id, device_of, strict=True)
     )
+    people = [e for e in reg_entities if e["entity_id"].startswith("person.")]
+    assert people and all(e["platform"] == "person" and e["device_id"] is None for e in people)
     assert all(e["area_id"] is None for e in reg_entities)  # inherited from the device
     by_id = {e["entity_id"]: e for e in reg_entities}
     for e in entities.itertuples():

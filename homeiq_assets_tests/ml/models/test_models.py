@@ -73,9 +73,62 @@ def test_home_type_reports_against_its_baselines(data, tmp_path):
     model, report = home_type.train_and_evaluate(train, test, tmp_path, seed=0)
     assert report.metrics["n"] == 16
     assert set(report.metrics["per_class"]) == set(report.metrics["labels"])
+    assert report.metrics["structural_labels"] == ["studio", "flat", "townhouse", "detached"]
     assert "majority_accuracy" in report.params
     gate = evaluate_gate("home_type", report.gate_metrics())
+    assert set(gate.failing) <= {"structural_accuracy", "structural_macro_f1"}
     assert gate.passed == (not gate.failing)
+    # every metric, baseline and ceiling with a bootstrap interval over homes
+    for prefix in ("", "baseline_", "baseline_majority_", "ceiling_", "ceiling_layout_"):
+        for metric in ("structural_accuracy", "structural_macro_f1", "accuracy", "macro_f1"):
+            e = report.estimates[prefix + metric]
+            assert e["low"] <= e["value"] <= e["high"], (prefix, metric, e)
+            assert e["homes"] == (16 if not prefix.startswith("ceiling") else e["homes"])
+    assert report.estimates["structural_accuracy"]["value"] == report.metrics["structural_accuracy"]
+    # structure is what the registry shows: flats, studios and houses apart beat the majority
+    m = report.metrics
+    assert m["structural_accuracy"] > report.params["majority_structural_accuracy"]
+    # the ceiling bounds the eight classes from above and the structures are easier
+    assert m["ceiling_structural_accuracy"] > m["ceiling_accuracy"]
+    rows = report.metrics["confusion_row_share"]
+    for truth, cells in rows.items():
+        assert truth in cells and abs(sum(v[0] for v in cells.values()) - 1) < 1e-3
+    assert "structural_confusion" in report.plots
+    X = test["home_type"][home_type.feature_columns(test["home_type"])]
+    again = home_type.HomeTypeModel.load(_saved(model, tmp_path / "saved"))
+    assert (again.predict(X) == model.predict(X)).all()
+    assert set(model.predict_structure(X)) <= set(report.metrics["structural_labels"])
+
+
+def _saved(model, folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    model.save(folder)
+    return folder
+
+
+def test_home_type_hyper_parameters_come_from_training_homes_only(data):
+    """Cross-validation inside the training homes picks leaf size and feature set; the test
+    homes are never passed to it."""
+    train, _ = data
+    frame = train["home_type"]
+    X = frame[home_type.feature_columns(frame)]
+    y = np.array(["studio", "apartment", "single_family_house", "townhouse"] * 8)
+    chosen, scores = home_type.select_params(X.iloc[:32], y, seed=0)
+    assert chosen["feature_set"] in home_type.FEATURE_SETS
+    assert chosen["min_samples_leaf"] in home_type.LEAF_GRID
+    assert len(scores) == len(home_type.FEATURE_SETS) * len(home_type.LEAF_GRID)
+    # too few homes of a class for folds: the defaults
+    fallback, none = home_type.select_params(X.iloc[:5], y[:5], seed=0)
+    assert fallback == {"min_samples_leaf": 2, "feature_set": "layout"} and none == {}
+
+
+def test_home_type_layout_features_hold_no_ground_truth(data):
+    train, _ = data
+    columns = home_type.feature_columns(train["home_type"])
+    assert not [c for c in columns if c.startswith("gt_")]
+    layout = home_type.layout_columns(columns)
+    assert {"persons", "areas_balcony", "install_hardwired", "energy_kwh_per_day"} <= set(layout)
+    assert not [c for c in layout if c.startswith("activity_")]
 
 
 def test_registered_models_reload_identically_and_refuse_tampering(data, tmp_path):
