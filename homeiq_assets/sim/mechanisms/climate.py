@@ -50,7 +50,8 @@ class ClimateMechanisms(HomeContext):
         setpoint = np.where(hold(regime, 30) == 0, comfort, night)
         setpoint_cause = np.full(T, self.c_occupant, dtype=np.int32)
         setpoint_occ = np.full(T, -1, dtype=np.int32)
-        exact_ms: dict[int, int] = {}  # minute -> exact time of an automation's setpoint change
+        # (minute, exact time) of each setpoint change an automation made
+        exact_ms: list[tuple[np.ndarray, np.ndarray]] = []
         thermostat = self.entities("climate")
         eco = self.by_template.get("away_eco", [])
         if eco and thermostat:
@@ -181,9 +182,11 @@ class ClimateMechanisms(HomeContext):
             self.rng.integers(1000, 30_000, len(idx)),
             self.rng.integers(30_000, 59_000, len(idx)),
         )
-        if exact_ms:  # an automation's change lands when its device reports it
-            minutes = np.fromiter(sorted(exact_ms), np.int64, len(exact_ms))
-            times = np.array([exact_ms[m] for m in minutes.tolist()], np.int64)
+        minutes = np.concatenate([m for m, _ in exact_ms]) if exact_ms else np.zeros(0, np.int64)
+        if minutes.size:  # an automation's change lands when its device reports it
+            times = np.concatenate([t for _, t in exact_ms])
+            order = np.argsort(minutes, kind="stable")
+            minutes, times = minutes[order], times[order]
             pos = np.minimum(np.searchsorted(minutes, idx), len(minutes) - 1)
             hit = is_change & (minutes[pos] == idx)
             t = np.where(hit, times[pos], t)
@@ -209,7 +212,7 @@ class ClimateMechanisms(HomeContext):
         setpoint: np.ndarray,
         cause: np.ndarray,
         occ: np.ndarray,
-        exact_ms: dict[int, int],
+        exact_ms: list[tuple[np.ndarray, np.ndarray]],
     ) -> None:
         """Locking up an empty home sets eco (after the `for:` delay, if the home is still
         empty); unlocking on the way back in restores comfort. Two triggers, two runs."""
@@ -239,12 +242,12 @@ class ClimateMechanisms(HomeContext):
         inside = restore < T
         cause[restore[inside]] = self.cause_of[p.routine_id]
         occ[restore[inside]] = restore_occ[inside]
-        for minute, at in zip(
-            np.concatenate((s_min[keep], restore[inside])).tolist(),
-            np.concatenate((eco_at[keep], restore_at[inside])).tolist(),
-            strict=True,
-        ):  # one entry per run, not per event
-            exact_ms[minute] = at
+        exact_ms.append(
+            (
+                np.concatenate((s_min[keep], restore[inside])).astype(np.int64),
+                np.concatenate((eco_at[keep], restore_at[inside])).astype(np.int64),
+            )
+        )
 
     def _window_heating(self, p: Planted, t_open: np.ndarray, t_close: np.ndarray):
         """Heating off when a window opens (automation: after its `for:` delay, if the window
