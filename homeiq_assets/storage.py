@@ -26,7 +26,7 @@ def write_parquet_atomic(table: pa.Table, path: Path, statistics: bool | list[st
         lambda tmp: pq.write_table(
             table,
             tmp,
-            compression="snappy",
+            compression=_compression(table.schema),
             write_statistics=statistics,
             **_encodings(table.schema),
         ),
@@ -42,6 +42,15 @@ def _atomic(path: Path, write: Callable[[Path], object]) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _compression(schema: pa.Schema) -> str | dict[str, str]:
+    """Snappy, except for fixed-size binary columns (random ids such as Home Assistant context
+    ULIDs do not compress: trying costs time and saves nothing)."""
+    raw = [f.name for f in schema if pa.types.is_fixed_size_binary(f.type)]
+    if not raw:
+        return "snappy"
+    return {f.name: ("none" if f.name in raw else "snappy") for f in schema}
 
 
 def _encodings(schema: pa.Schema) -> dict:

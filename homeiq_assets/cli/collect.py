@@ -76,9 +76,24 @@ def cmd_collect(args: argparse.Namespace) -> int:
         print(
             f"pattern detection vs ground truth: precision {p['precision']:.3f} "
             f"({p['true_positives']}/{p['strong_patterns']} strong patterns), recall "
-            f"{p['recall']:.3f} ({p['routines_found']}/{p['routines_detectable']} routines; "
-            f"{p['routines_below_min_support']} fired < 5 times)"
+            f"{p['recall']:.3f} ({p['habits_found']}/{p['habits_detectable']} habits; "
+            f"{p['habits_below_min_support']} done < 5 times); "
+            f"{p['automated_patterns']['strong']} strong patterns of existing automations "
+            "reported apart"
         )
+    if "synergy_rule_baseline" in m:
+        b = m["synergy_rule_baseline"]
+        print(
+            f"synergy rule baseline vs habit-linked pairs: precision {b['precision']:.3f}, "
+            f"recall {b['recall']:.3f}, F1 {b['f1']:.3f} ({b['positives']} of {b['n']:,} "
+            "candidates linked)"
+        )
+        for rel, s in m.get("synergy_separability", {}).items():
+            if "best_feature" in s:
+                print(
+                    f"  {rel}: {s['positives']} of {s['pairs']} pairs linked; best single "
+                    f"feature {s['best_feature']} (AUC {s['best_auc']:.3f})"
+                )
     print(
         f"cycle {cycle}: exports of {len(cycles)} cycle(s) in {out / 'exported_datasets' / cycle} "
         f"({', '.join(sorted(exports['all']))}) in {stats['seconds']:.1f}s collection"

@@ -15,14 +15,21 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from homeiq_assets.collect import home_profile, labels, patterns, suggestions, synergies
+from homeiq_assets.collect import (
+    home_profile,
+    labels,
+    patterns,
+    separability,
+    suggestions,
+    synergies,
+)
 from homeiq_assets.collect.ask_ai import conversations as ask_ai
 from homeiq_assets.collect.observations import HomeObservations, HomeTruth, iter_homes
 from homeiq_assets.collect.records import validate_records
 from homeiq_assets.sim.rng import derive_rng
 from homeiq_assets.sim.tables import TableSource
 
-LABELLER_VERSION = "labeller-1"
+LABELLER_VERSION = "labeller-2"
 QUALITY_VERSION = "quality-1"
 MIN_PATTERN_OCCURRENCES = 5
 
@@ -102,7 +109,11 @@ def _home_profile_quality(rec: dict) -> str | None:
 
 
 def _pattern_quality(rec: dict) -> str | None:
-    return "below_min_support" if rec["occurrences"] < MIN_PATTERN_OCCURRENCES else None
+    """Too rare to judge, or produced by an existing automation (the recorded contexts say so:
+    reported apart in the detector metrics, not a habit to learn or suggest)."""
+    if rec["occurrences"] < MIN_PATTERN_OCCURRENCES:
+        return "below_min_support"
+    return "already_automated" if rec.get("automated") else None
 
 
 def _synergy_quality(rec: dict) -> str | None:
@@ -289,6 +300,11 @@ def detector_metrics(
         metrics["synergy_rule_baseline"] = labels.binary_scores(
             [r["rule_linked"] for r in recs], [r["gt_linked"] for r in recs]
         )
+        metrics["synergy_candidates_automated"] = sum(r["gt_automated"] for r in recs)
+        frame = pd.DataFrame(recs)
+        if not frame.empty:
+            metrics["synergy_separability"] = separability.single_feature_auc(frame)
+            metrics["synergy_incidental_cooccurrence"] = separability.incidental_cooccurrence(frame)
         present = {r["relationship"] for r in recs}
         metrics["synergy_relationships"] = sorted(present)
     if "suggestions" in out:
@@ -296,7 +312,7 @@ def detector_metrics(
         metrics["suggestions"] = {
             "n": len(recs),
             "yaml_valid": sum(r["yaml_valid"] for r in recs),
-            "matches_routine": sum(r["gt_matches_routine"] for r in recs),
+            "matches_habit": sum(r["gt_matches_habit"] for r in recs),
             "distinct_text_share": _distinct([r["text"] for r in recs]),
         }
     if "ask_ai" in out:

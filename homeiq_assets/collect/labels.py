@@ -1,10 +1,29 @@
 """The labeller: the only collection code that reads ground truth.
 
-A detected pattern is *real* when most of its occurrence events were caused by one planted
-routine or automation (the simulator tags every event with its cause); that routine is the
-pattern's match. A synergy candidate is planted when an automation links the pair. Detector
-precision and recall are computed here, against the routines the events can show (a routine
-that fired fewer times than the detector's minimum support is counted separately, not hidden).
+Labels say what a pattern or a pair *is*, never how often a cause shows up in its events:
+
+- **Patterns.** Pattern detection exists to find the household's manual habits (what the AI
+  would suggest automating). A detected pattern is real (`gt_real`, `gt_habit_id`) when a
+  planted habit is that pattern:
+  - a *sequence* when a habit has the same trigger (entity and state; for a numeric trigger
+    the same sensor, direction and a threshold within ±`NUMERIC_TOLERANCE`) and the same
+    action (entity and state), and the pattern's median lag lies in the habit's lag band
+    (`lag_s_lo`…`lag_s_hi`);
+  - a *time of day* when a habit acts on that entity (switching the coffee maker on, and off
+    when it has brewed) at a typical local time within ±`TIME_TOLERANCE_H` of the pattern's
+    time (the detector's window is an hour wide; a habit tied to waking drifts with it);
+  - a *daily rhythm* when a habit tied to the same moment of the household's day (bedtime for
+    `house_asleep`, waking for `house_awake`) acts on that entity.
+  Patterns an existing automation produces are reported apart: the detector flags them from
+  the recorded contexts (`automated`), and `gt_automation_id` names the automation that caused
+  most of their occurrences.
+- **Synergies.** A candidate is a compatible pair no automation links yet; it is positive
+  (`gt_linked`, `gt_habit_id`) when a manual habit links the two devices — an automation
+  opportunity. A candidate ground truth knows to be automated (an automation that never ran in
+  the window, so the detector could not see it) is negative and marked `gt_automated`.
+
+Detector precision and recall are computed here against the habits the events can show (a
+habit done fewer times than the detector's minimum support is counted apart, not hidden).
 """
 
 from __future__ import annotations
@@ -14,119 +33,174 @@ import pandas as pd
 
 from homeiq_assets.collect.observations import HomeObservations, HomeTruth
 from homeiq_assets.collect.patterns import DetectedPatterns
+from homeiq_assets.sim.realism import occurrence_agreement
 
-REAL_SHARE = 0.5
+TIME_TOLERANCE_H = 1.0
+NUMERIC_TOLERANCE = 5.0  # percentage points of humidity (or units of the sensor)
+RHYTHM_ANCHOR = {"house_asleep": "house_asleep", "house_awake": "house_awake"}
+
+
+def _numeric(state: object) -> tuple[str, float] | None:
+    """('above', 72.0) from 'above 72'; None when not a numeric trigger state."""
+    if not isinstance(state, str) or " " not in state:
+        return None
+    direction, value = state.split(" ", 1)
+    try:
+        return direction, float(value)
+    except ValueError:
+        return None
+
+
+def _circular_gap_h(a: float, b: float) -> float:
+    d = abs(a - b) % 24.0
+    return min(d, 24.0 - d)
+
+
+def habit_index(habits: pd.DataFrame) -> dict[tuple[str, str | None], list[dict]]:
+    """Habits by (action entity, action state) for sequences and by (action entity, None)
+    for time-of-day and daily-rhythm patterns, which only ask what a habit acts on."""
+    index: dict[tuple[str, str | None], list[dict]] = {}
+    for h in habits.to_dict("records"):
+        for entity in list(h["action_entity_ids"]):
+            index.setdefault((entity, h["action_state"]), []).append(h)
+            index.setdefault((entity, None), []).append(h)
+    return index
+
+
+def matching_habit(rec: dict, index: dict[tuple[str, str], list[dict]]) -> str | None:
+    """The habit a detected pattern is, by the rules in the module docstring (None if none)."""
+    kind = rec["pattern_type"]
+    state = rec["action_state"] if kind == "sequence" else None
+    for h in index.get((rec["action_entity_id"], state), ()):
+        if kind == "sequence" and h["trigger_entity_id"] == rec["trigger_entity_id"]:
+            if rec["trigger_kind"] == "state":
+                same_trigger = (
+                    h["trigger_kind"] == "state" and h["trigger_state"] == rec["trigger_state"]
+                )
+            else:
+                mine, theirs = _numeric(rec["trigger_state"]), _numeric(h["trigger_state"])
+                same_trigger = (
+                    mine is not None
+                    and theirs is not None
+                    and mine[0] == theirs[0]
+                    and abs(mine[1] - theirs[1]) <= NUMERIC_TOLERANCE
+                )
+            lag = rec["lag_s_median"]
+            if same_trigger and lag is not None and h["lag_s_lo"] <= lag <= h["lag_s_hi"]:
+                return str(h["routine_id"])
+        elif kind == "time_of_day":
+            t = h["time_local_h"]
+            near = t is not None and np.isfinite(t)
+            if near and _circular_gap_h(float(t), float(rec["time_local_h"])) <= TIME_TOLERANCE_H:
+                return str(h["routine_id"])
+        elif kind == "daily_rhythm" and h["trigger_kind"] == RHYTHM_ANCHOR.get(rec["trigger_kind"]):
+            return str(h["routine_id"])
+    return None
 
 
 def label_patterns(detected: DetectedPatterns, truth: HomeTruth) -> None:
-    """Add `gt_real`, `gt_routine_id` and `gt_cause_share` to every pattern record."""
-    planted = set(truth.routines["routine_id"])
+    """Add `gt_real`, `gt_habit_id` and `gt_automation_id` to every pattern record."""
+    index = habit_index(truth.habits)
+    automations = list(truth.automations["routine_id"])
     for rec, idx in zip(detected.records, detected.occurrences, strict=True):
+        hid = matching_habit(rec, index)
+        rec["gt_real"] = hid is not None
+        rec["gt_habit_id"] = hid
         causes = truth.gt_cause[idx]
-        is_planted = np.isin(causes, list(planted)) if planted else np.zeros(idx.size, bool)
-        rid, share = None, 0.0
-        if is_planted.any():
-            values, counts = np.unique(causes[is_planted], return_counts=True)
-            best = int(counts.argmax())
-            rid, share = str(values[best]), float(counts[best]) / max(idx.size, 1)
-        rec["gt_real"] = bool(share >= REAL_SHARE)
-        rec["gt_routine_id"] = rid if share >= REAL_SHARE else None
-        rec["gt_cause_share"] = round(share, 4)
+        auto = np.isin(causes, automations) if automations else np.zeros(idx.size, bool)
+        aid = None
+        if auto.any() and auto.mean() >= 0.5:
+            values, counts = np.unique(causes[auto], return_counts=True)
+            aid = str(values[int(counts.argmax())])
+        rec["gt_automation_id"] = aid
 
 
 def pattern_scores(records: list[dict], routines: pd.DataFrame, min_occurrences: int) -> dict:
-    """Precision of strong patterns and recall of detectable planted routines."""
-    strong = [r for r in records if r["strong"]]
+    """Precision of strong patterns that are not already automated, recall of the detectable
+    habits, and the automated patterns reported apart."""
+    strong = [r for r in records if r["strong"] and not r["automated"]]
     tp = sum(r["gt_real"] for r in strong)
-    found = {r["gt_routine_id"] for r in strong if r["gt_real"]}
-    detectable = routines[routines["occurrences"] >= min_occurrences]
-    hit = detectable["routine_id"].isin(found)
-    by_template = {
-        str(t): {"routines": int(len(g)), "found": int(hit[g.index].sum())}
-        for t, g in detectable.groupby("template")
-    }
+    found = {r["gt_habit_id"] for r in strong if r["gt_real"]}
+    habits = routines[routines["kind"] == "habit"] if len(routines) else routines
+    detectable = habits[habits["occurrences"] >= min_occurrences] if len(habits) else habits
+    hit = detectable["routine_id"].isin(found) if len(detectable) else pd.Series(dtype=bool)
+    by_template = (
+        {
+            str(t): {"habits": int(len(g)), "found": int(hit[g.index].sum())}
+            for t, g in detectable.groupby("template")
+        }
+        if len(detectable)
+        else {}
+    )
+    automated = [r for r in records if r["strong"] and r["automated"]]
+    autos = routines[routines["kind"] == "automation"] if len(routines) else routines
+    live = autos[autos["occurrences"] >= min_occurrences] if len(autos) else autos
+    covered = {r["gt_automation_id"] for r in automated if r["gt_automation_id"]}
     return {
         "strong_patterns": len(strong),
         "true_positives": int(tp),
         "precision": round(tp / len(strong), 4) if strong else 0.0,
-        "routines_detectable": int(len(detectable)),
-        "routines_found": int(hit.sum()),
-        "routines_below_min_support": int(len(routines) - len(detectable)),
+        "habits_detectable": int(len(detectable)),
+        "habits_found": int(hit.sum()),
+        "habits_below_min_support": int(len(habits) - len(detectable)),
         "recall": round(float(hit.mean()), 4) if len(detectable) else 0.0,
         "by_template": by_template,
+        "automated_patterns": {
+            "strong": len(automated),
+            "automations_running": int(len(live)),
+            "automations_seen": int(live["routine_id"].isin(covered).sum()) if len(live) else 0,
+        },
     }
 
 
 def routine_agreement(obs: HomeObservations, truth: HomeTruth) -> dict:
-    """Does ground truth agree with what the events show, per routine occurrence?
-
-    An occurrence agrees when its events exist, change an action entity of the routine, and —
-    for automations with a trigger entity — follow an event of that trigger entity within the
-    routine's lag (mean + 6 std + 5 s). Counts are returned so callers can aggregate fleets.
-    """
-    occ_ok = occ_total = 0
-    entity_of = obs.entity_ids[obs.entity]
-    causes = truth.gt_cause
-    for row in truth.routines.itertuples(index=False):
-        mine = np.flatnonzero(causes == row.routine_id)
-        if mine.size == 0:
-            continue
-        occ = truth.gt_occurrence[mine]
-        uniq, first = np.unique(occ, return_index=True)
-        occ_total += uniq.size
-        actions = set(row.action_entity_ids)
-        on_action = np.isin(entity_of[mine], list(actions))
-        # every occurrence must touch one of the routine's action entities
-        touched = np.zeros(uniq.size, bool)
-        np.logical_or.at(touched, np.searchsorted(uniq, occ), on_action)
-        ok = touched
-        if isinstance(row.trigger_entity_id, str):
-            code = obs.entity_code(row.trigger_entity_id)
-            t_trig = obs.ts_ms[obs.entity == code] if code >= 0 else np.zeros(0, np.int64)
-            t_first = obs.ts_ms[mine[first]]
-            last = np.searchsorted(t_trig, t_first, side="right") - 1
-            t_last = np.where(last >= 0, t_trig[np.maximum(last, 0)], -(10**15))
-            window_ms = (row.lag_s_mean + 6 * row.lag_s_std + 5) * 1000
-            reacted = (last >= 0) & (t_first - t_last <= window_ms)
-            # when the action entity was already in the target state, the trigger changes
-            # nothing (only changes are recorded): the occurrence shows as the later revert,
-            # and the trigger must have fired while the entity held that state
-            prev = _previous_event_ms(obs, mine[first])
-            while_held = (last >= 0) & (t_last > prev)
-            ok = ok & (reacted | while_held)
-        if row.time_local_h is not None and np.isfinite(row.time_local_h):
-            # scheduled items: some event of the occurrence lands at the scheduled local time
-            minute = (obs.local_ms()[mine] % 86_400_000) / 60_000
-            late = (minute - row.time_local_h * 60) % 1440
-            tol = (row.lag_s_mean + 6 * row.lag_s_std) / 60 + 5
-            on_time = np.zeros(uniq.size, bool)
-            np.logical_or.at(on_time, np.searchsorted(uniq, occ), late <= tol)
-            ok = ok & on_time
-        occ_ok += int(ok.sum())
-    return {"occurrences": occ_total, "agreeing": occ_ok}
-
-
-def _previous_event_ms(obs: HomeObservations, events: np.ndarray) -> np.ndarray:
-    """Time of the previous event of the same entity for each given event (−inf if none)."""
-    out = np.full(events.size, -(10**15), dtype=np.int64)
-    for code in np.unique(obs.entity[events]):
-        times = obs.ts_ms[obs.entity == code]
-        sel = obs.entity[events] == code
-        pos = np.searchsorted(times, obs.ts_ms[events[sel]], side="left") - 1
-        out[sel] = np.where(pos >= 0, times[np.maximum(pos, 0)], -(10**15))
-    return out
+    """Ground truth against what the AI sees of one home's events, occurrence by occurrence
+    (`sim.realism.occurrence_agreement`), with the contexts as the observations link them:
+    each automation-caused change to its run, each run to the change that triggered it."""
+    n = obs.n_events
+    m = len(obs.runs)
+    state_ctx = np.where(obs.auto_run >= 0, n + obs.auto_run, np.arange(n)).astype(np.int64)
+    run_parent_row = obs.runs.parent_row
+    run_parent = np.where(run_parent_row >= 0, state_ctx[np.maximum(run_parent_row, 0)], 0)
+    run_has_parent = run_parent_row >= 0
+    caused = obs.auto_run >= 0
+    run_of = np.maximum(obs.auto_run, 0)
+    events = pd.DataFrame(
+        {
+            "home_id": obs.home_id,
+            "ts": np.concatenate((obs.ts_ms, obs.runs.ts_ms)),
+            "run": np.concatenate((np.zeros(n, bool), np.ones(m, bool))),
+            "entity_id": np.concatenate((obs.entity_ids[obs.entity], obs.runs.automation)).astype(
+                object
+            ),
+            "cause": np.concatenate((truth.gt_cause, truth.run_cause)).astype(object),
+            "occurrence": np.concatenate((truth.gt_occurrence, truth.run_occurrence)),
+            "ctx": np.concatenate((state_ctx, n + np.arange(m, dtype=np.int64))),
+            "parent": np.concatenate(
+                (np.where(caused, run_parent[run_of] if m else 0, 0), run_parent)
+            ),
+            "has_parent": np.concatenate(
+                (caused & (run_has_parent[run_of] if m else False), run_has_parent)
+            ),
+        }
+    )
+    out = occurrence_agreement(events, truth.routines, truth.occurrences)
+    return {k: out[k] for k in ("occurrences", "agreeing")}
 
 
 def label_synergies(records: list[dict], truth: HomeTruth) -> None:
-    """Add `gt_linked` and `gt_automation_id` from the planted synergies."""
+    """Add `gt_linked` (a habit links the pair), `gt_habit_id` and `gt_automated`."""
     gt = truth.synergies.set_index(["trigger_entity_id", "action_entity_id"])
     linked = gt["gt_linked"].to_dict()
-    automation = gt["gt_automation_id"].to_dict()
+    habit = gt["gt_habit_id"].to_dict()
+    candidate = gt["candidate"].to_dict()
     for rec in records:
         key = (rec["trigger_entity_id"], rec["action_entity_id"])
-        rec["gt_linked"] = bool(linked.get(key, False))
-        aid = automation.get(key)
-        rec["gt_automation_id"] = aid if isinstance(aid, str) else None
+        automated = not bool(candidate.get(key, True))
+        rec["gt_linked"] = bool(linked.get(key, False)) and not automated
+        hid = habit.get(key)
+        rec["gt_habit_id"] = hid if isinstance(hid, str) and rec["gt_linked"] else None
+        rec["gt_automated"] = automated
 
 
 def binary_scores(predicted: np.ndarray, actual: np.ndarray) -> dict:

@@ -4,6 +4,10 @@ only to the labeller, so no detector can read it by accident.
 
 Events are kept as parallel numpy arrays sorted by time (stable, so the simulator's order of
 simultaneous events is kept): entity and state as integer codes into per-home vocabularies.
+State changes and automation runs are kept apart: `ts_ms`/`entity`/`state` are the state
+changes, `runs` the `automation_triggered` events. What Home Assistant records of contexts is
+visible, as it is to a real system: which state changes an automation run caused
+(`auto_run`), and which state change triggered each run (`runs.parent_row`).
 """
 
 from __future__ import annotations
@@ -20,11 +24,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
+from homeiq_assets.sim.ha_context import context_keys
 from homeiq_assets.sim.tables import TableSource, table_dir
 
 LAYOUT_TABLES = ("homes", "floors", "areas", "labels", "devices", "entities")
 OBSERVED_TABLES = (*LAYOUT_TABLES, "events")
-TRUTH_TABLES = ("gt_routines", "gt_synergies")
+TRUTH_TABLES = ("gt_routines", "gt_synergies", "gt_occurrences")
 REQUIRED_TABLES = (*OBSERVED_TABLES, *TRUTH_TABLES)
 # simulator parameters of the `homes` row that a real system cannot see (labels, not features);
 # every `gt_*` column is hidden as well
@@ -33,6 +38,23 @@ HIDDEN_HOME_FIELDS = ("home_type", "size_category", "household_archetype", "occu
 
 class SourceError(ValueError):
     """The source folder is not (complete) simulator output."""
+
+
+@dataclass
+class AutomationRuns:
+    """A home's `automation_triggered` events: when, which automation, and the state change
+    whose context is the run's parent (index into the state changes, −1 for time triggers)."""
+
+    ts_ms: np.ndarray
+    automation: np.ndarray  # object array of automation entity ids
+    parent_row: np.ndarray
+
+    @staticmethod
+    def empty() -> AutomationRuns:
+        return AutomationRuns(np.zeros(0, np.int64), np.zeros(0, object), np.zeros(0, np.int64))
+
+    def __len__(self) -> int:
+        return int(self.ts_ms.size)
 
 
 @dataclass
@@ -51,6 +73,8 @@ class HomeObservations:
     state: np.ndarray  # int32 code into states
     entity_ids: np.ndarray  # object array of entity id strings
     states: np.ndarray  # object array of state strings
+    auto_run: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # run or −1
+    runs: AutomationRuns = field(default_factory=AutomationRuns.empty)
     _local_offset_ms: np.ndarray | None = field(default=None, repr=False)
 
     @property
@@ -73,6 +97,18 @@ class HomeObservations:
             self._local_offset_ms = _offsets_ms(self.ts_ms, self.timezone)
         return self.ts_ms + self._local_offset_ms
 
+    def automated_pairs(self) -> set[tuple[str, str]]:
+        """(trigger entity, action entity) pairs an automation already links, from the
+        recorded contexts: a state change caused by a run whose parent is a trigger's change."""
+        caused = np.flatnonzero(self.auto_run >= 0)
+        if caused.size == 0:
+            return set()
+        parent = self.runs.parent_row[self.auto_run[caused]]
+        has = parent >= 0
+        trig = self.entity_ids[self.entity[parent[has]]]
+        act = self.entity_ids[self.entity[caused[has]]]
+        return set(zip(trig.tolist(), act.tolist(), strict=True))
+
     def entity_code(self, entity_id: str) -> int:
         hits = np.flatnonzero(self.entity_ids == entity_id)
         return int(hits[0]) if hits.size else -1
@@ -93,14 +129,26 @@ class HomeObservations:
 
 @dataclass
 class HomeTruth:
-    """Ground truth of one home, aligned with `HomeObservations` event order."""
+    """Ground truth of one home, aligned with `HomeObservations` event order (state changes;
+    `run_cause`/`run_occurrence` for its automation runs)."""
 
     home_id: str
-    gt_cause: np.ndarray  # object array, one per event
-    gt_occurrence: np.ndarray  # int32, one per event
+    gt_cause: np.ndarray  # object array, one per state change
+    gt_occurrence: np.ndarray  # int32, one per state change
     routines: pd.DataFrame
     synergies: pd.DataFrame
     home_labels: dict = field(default_factory=dict)  # HIDDEN_HOME_FIELDS of this home
+    occurrences: pd.DataFrame = field(default_factory=pd.DataFrame)
+    run_cause: np.ndarray = field(default_factory=lambda: np.zeros(0, object))
+    run_occurrence: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+
+    @property
+    def habits(self) -> pd.DataFrame:
+        return self.routines[self.routines["kind"] == "habit"]
+
+    @property
+    def automations(self) -> pd.DataFrame:
+        return self.routines[self.routines["kind"] == "automation"]
 
 
 def _offsets_ms(ts_ms: np.ndarray, timezone: str) -> np.ndarray:
@@ -166,7 +214,15 @@ def iter_homes(
     check_source(source, REQUIRED_TABLES if with_truth else OBSERVED_TABLES)
     layout = {t: _plain(_read(source, t, homes)) for t in LAYOUT_TABLES}
     truth = {t: _plain(_read(source, t, homes)) for t in TRUTH_TABLES} if with_truth else {}
-    columns = ["home_id", "ts", "entity_id", "state"]
+    columns = [
+        "home_id",
+        "ts",
+        "event_type",
+        "entity_id",
+        "state",
+        "context_id",
+        "context_parent_id",
+    ]
     if with_truth:
         columns += ["gt_cause", "gt_occurrence"]
     wanted = set(layout["homes"]["home_id"])
@@ -182,8 +238,10 @@ def iter_homes(
         yield from _split_shard(events, sorted(in_shard & wanted), layout, truth, with_truth)
     # homes without a single event still exist
     for home_id in sorted(wanted - seen):
+        binary = ("context_id", "context_parent_id")
         empty = pa.table(
-            {c: pa.array([], type=pa.string()) for c in columns if c != "ts"}
+            {c: pa.array([], type=pa.string()) for c in columns if c != "ts" and c not in binary}
+            | {c: pa.array([], type=pa.binary(16)) for c in binary}
             | {"ts": pa.array([], type=pa.timestamp("ms", tz="UTC"))}
         ).select(columns)
         if with_truth:
@@ -209,13 +267,29 @@ def _split_shard(
     ts_all = _ts(events)
     ent_codes, ent_vocab = _codes(events.column("entity_id"))
     st_codes, st_vocab = _codes(events.column("state"))
+    type_codes, type_vocab = _codes(events.column("event_type"))
+    is_run_all = (
+        type_vocab[type_codes] == "automation_triggered" if len(type_vocab) else type_codes > 0
+    )
+    ctx_all, _ = context_keys(events.column("context_id"))
+    parent_all, has_parent_all = context_keys(events.column("context_parent_id"))
     if with_truth:
         cause_codes, cause_vocab = _codes(events.column("gt_cause"))
         occ_all = events.column("gt_occurrence").to_numpy().astype(np.int32)
     for home_id, lo, hi in zip(wanted, starts, ends, strict=True):
-        idx = order[lo:hi]
+        rows = order[lo:hi]
+        is_run = is_run_all[rows]
+        idx, run_idx = rows[~is_run], rows[is_run]
         ent, ent_ids = _local(ent_codes[idx], ent_vocab)
         st, states = _local(st_codes[idx], st_vocab)
+        auto_run, runs = _runs(
+            ctx_all[idx],
+            ctx_all[run_idx],
+            np.where(has_parent_all[run_idx], parent_all[run_idx], 0),
+            has_parent_all[run_idx],
+            ts_all[run_idx],
+            ent_vocab[ent_codes[run_idx]],
+        )
 
         def part(name: str, home_id: str = home_id) -> pd.DataFrame:
             frame = layout[name]
@@ -240,10 +314,13 @@ def _split_shard(
             state=st,
             entity_ids=ent_ids,
             states=states,
+            auto_run=auto_run,
+            runs=runs,
         )
         home_truth = None
         if with_truth:
             routines, synergies = truth["gt_routines"], truth["gt_synergies"]
+            occurrences = truth["gt_occurrences"]
             home_truth = HomeTruth(
                 home_id=home_id,
                 gt_cause=cause_vocab[cause_codes[idx]],
@@ -253,8 +330,37 @@ def _split_shard(
                 .copy(),
                 synergies=synergies[synergies["home_id"] == home_id].reset_index(drop=True),
                 home_labels=hidden,
+                occurrences=occurrences[occurrences["home_id"] == home_id].reset_index(drop=True),
+                run_cause=cause_vocab[cause_codes[run_idx]],
+                run_occurrence=occ_all[run_idx],
             )
         yield obs, home_truth
+
+
+def _runs(
+    state_ctx: np.ndarray,
+    run_ctx: np.ndarray,
+    run_parent: np.ndarray,
+    run_has_parent: np.ndarray,
+    run_ts: np.ndarray,
+    run_entity: np.ndarray,
+) -> tuple[np.ndarray, AutomationRuns]:
+    """Link a home's state changes to the automation runs through their contexts: the run each
+    change was caused by (its context is the run's), and each run's triggering change."""
+    auto_run = np.full(state_ctx.size, -1, np.int32)
+    parent_row = np.full(run_ctx.size, -1, np.int64)
+    if run_ctx.size:
+        order = np.argsort(run_ctx, kind="stable")
+        pos = np.minimum(np.searchsorted(run_ctx[order], state_ctx), run_ctx.size - 1)
+        hit = run_ctx[order][pos] == state_ctx
+        auto_run[hit] = order[pos[hit]]
+        s_order = np.argsort(state_ctx, kind="stable")
+        if state_ctx.size:
+            ppos = np.minimum(np.searchsorted(state_ctx[s_order], run_parent), state_ctx.size - 1)
+            found = run_has_parent & (state_ctx[s_order][ppos] == run_parent)
+            parent_row[found] = s_order[ppos[found]]
+    runs = AutomationRuns(run_ts, np.asarray(run_entity, dtype=object), parent_row)
+    return auto_run, runs
 
 
 def _ts(events: pa.Table) -> np.ndarray:
@@ -265,12 +371,12 @@ def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes and vocabulary of a (possibly dictionary-encoded, chunked) column."""
     arr = column.combine_chunks()  # chunks share one dictionary after unify_dictionaries
     if pa.types.is_dictionary(arr.type):
-        codes = arr.indices.to_numpy(zero_copy_only=False).astype(np.int32)
+        codes = arr.indices.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int32)
         vocab = np.asarray(arr.dictionary.to_pylist(), dtype=object)
         return codes, vocab
     encoded = pc.dictionary_encode(arr)
     return (
-        encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32),
+        encoded.indices.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int32),
         np.asarray(encoded.dictionary.to_pylist(), dtype=object),
     )
 

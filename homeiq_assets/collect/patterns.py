@@ -5,9 +5,10 @@ Two detectors, both over *tokens* (an entity reaching a state, e.g. `light.kitch
 - **sequence** (trigger → action): how long after the latest trigger token each action token
   happens. Every trigger token is located against every action event with one `searchsorted`,
   lags are binned on a log scale per (trigger, action) pair, and the densest lag band is kept.
-  Automations react with a short, tight lag; people react late and loosely; unrelated devices
-  show no lag band at all. Numeric sensors enter as *threshold crossings*, with the threshold
-  estimated from the sensor's value just before the action (same area only).
+  A reaction (an automation's or a person's) shows as a band of lags far denser than chance;
+  unrelated devices show no lag band at all. Numeric sensors enter as *threshold crossings*,
+  with the threshold estimated from the sensor's value just before the action (same area
+  only).
 - **time of day**: the densest hour of the local day for an action token, and on how many days
   it recurs there.
 - **daily rhythm**: what happens within the hour after the household falls quiet for the night
@@ -15,8 +16,12 @@ Two detectors, both over *tokens* (an entity reaching a state, e.g. `light.kitch
   habits tied to people's sleep, not to the clock or to one device.
 
 Each candidate carries support, confidence, lift, regularity and occurrences; `strong` is the
-detector's own verdict. The occurrence events are returned beside the records (not stored) so
-the labeller can check them against ground truth. No ground truth is read here.
+detector's own verdict. Home Assistant records which state changes an automation caused (their
+context), so the detector knows which patterns existing automations produce: `automated_share`
+is the share of a pattern's occurrences that carry an automation run's context, and a pattern
+is `automated` when most do. Those are reported apart — they are what the home already
+automates, not habits to suggest. The occurrence events are returned beside the records (not
+stored) so the labeller can check them against ground truth. No ground truth is read here.
 """
 
 from __future__ import annotations
@@ -28,7 +33,8 @@ import pandas as pd
 
 from homeiq_assets.collect.observations import HomeObservations
 
-DETECTOR_VERSION = "patterns-1"
+DETECTOR_VERSION = "patterns-2"
+AUTOMATED_SHARE = 0.5  # a pattern most of whose occurrences an automation caused
 
 ACTION_DOMAINS = ("light", "switch", "fan", "climate", "lock", "cover", "vacuum", "media_player")
 TRIGGER_DOMAINS = (*ACTION_DOMAINS, "binary_sensor")
@@ -46,13 +52,16 @@ DAY_MS = 86_400_000
 class PatternThresholds:
     """When a candidate becomes a strong pattern (the detector's verdict).
 
-    A sequence is strong when the action follows within seconds at a machine-steady lag (fast),
-    when nearly every trigger is answered in a narrow lag band far above chance (reliable), or
-    when the trigger explains most actions at a steady lag (regular coverage). A device's own
-    mechanics (a garage door's travel time) never count: trigger and action are always different
-    entities and transitional states are ignored. A time of day is strong when it recurs on many
-    days inside a narrow spread; a daily rhythm when it follows the household's bedtime or
-    wake-up on many nights, at a steady lag and far more often than chance.
+    A sequence is strong when most of the action's changes follow the trigger inside one lag
+    band far above chance on many days (consistent: what a habit looks like, whether the lag is
+    a person's seconds or minutes), when nearly every trigger is answered in a narrow lag band
+    far above chance (reliable), or when the trigger explains most actions at a steady lag
+    (regular coverage). Speed alone is no criterion: people switch a light on within seconds
+    of walking in, as an automation does. A device's own mechanics (a garage door's travel time)
+    never count: trigger and action are always different entities and transitional states are
+    ignored. A time of day is strong when it recurs on many days inside a spread of minutes; a
+    daily rhythm when it follows the household's bedtime or wake-up on many nights, at a steady
+    lag and far more often than chance.
     """
 
     min_occurrences: int = 5
@@ -60,14 +69,15 @@ class PatternThresholds:
     seq_min_lift: float = 8.0
     seq_min_coverage: float = 0.5
     seq_min_regularity: float = 0.8
-    seq_fast_lag_s: float = 10.0
-    seq_fast_std_s: float = 2.0
+    seq_consistent_coverage: float = 0.6
+    seq_consistent_lift: float = 100.0
+    seq_consistent_support: float = 0.3
     seq_reliable_confidence: float = 0.7
     seq_reliable_lift: float = 100.0
     seq_reliable_regularity: float = 0.6
     tod_min_support: float = 0.4
-    tod_min_lift: float = 12.0
-    tod_max_spread_s: float = 1000.0
+    tod_min_lift: float = 8.0
+    tod_max_spread_s: float = 1500.0
     rhythm_min_support: float = 0.3
     rhythm_min_lift: float = 4.0
     rhythm_min_regularity: float = 0.4
@@ -106,8 +116,11 @@ def detect_patterns(
     for rec, idx in _rhythm_patterns(obs, th):
         records.append(rec)
         occ.append(idx)
-    for i, rec in enumerate(records):
+    for i, (rec, idx) in enumerate(zip(records, occ, strict=True)):
         rec["pattern_id"] = f"{obs.home_id}.p{i:04d}"
+        share = float((obs.auto_run[idx] >= 0).mean()) if idx.size and obs.auto_run.size else 0.0
+        rec["automated_share"] = round(share, 4)
+        rec["automated"] = bool(share >= AUTOMATED_SHARE)
     return DetectedPatterns(records, occ)
 
 
@@ -162,7 +175,7 @@ def _sequence_patterns(obs: HomeObservations, th: PatternThresholds):
         band = csum[:, SPAN:] - csum[:, :-SPAN]  # counts in every SPAN-bin window
         rate = t_trig.size / (span_ms / MS)
         # the band that stands out most from chance (Poisson log-likelihood ratio), so a tight
-        # band of machine-fast reactions wins over a larger, looser band of manual ones
+        # band of quick reactions wins over a larger, looser band of later ones
         expected = act_counts[:, None] * _p_last_in_band(rate)[None, :]
         score = _poisson_llr(band, expected)
         best = score.argmax(axis=1)
@@ -202,15 +215,17 @@ def _sequence_patterns(obs: HomeObservations, th: PatternThresholds):
                 "trigger_count": int(t_trig.size),
                 "action_count": int(act_counts[b]),
             }
-            fast = (
-                rec["lag_s_median"] <= th.seq_fast_lag_s and rec["lag_s_std"] <= th.seq_fast_std_s
+            consistent = (
+                rec["coverage"] >= th.seq_consistent_coverage
+                and rec["lift"] >= th.seq_consistent_lift
+                and rec["support"] >= th.seq_consistent_support
             )
             rec["strong"] = bool(
                 n >= th.min_occurrences
                 and rec["support"] >= th.min_support
                 and rec["lift"] >= th.seq_min_lift
                 and (
-                    fast
+                    consistent
                     or (
                         rec["confidence"] >= th.seq_reliable_confidence
                         and rec["lift"] >= th.seq_reliable_lift

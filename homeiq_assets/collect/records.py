@@ -38,9 +38,11 @@ class PatternRecord(_Record):
     lag_s_std: float | None = Field(default=None, ge=0.0)
     time_local_h: float | None = Field(default=None, ge=0.0, lt=24.0)
     strong: bool
+    automated_share: float = Unit
+    automated: bool
     gt_real: bool
-    gt_routine_id: str | None
-    gt_cause_share: float = Unit
+    gt_habit_id: str | None
+    gt_automation_id: str | None
 
     @field_validator("trigger_entity_id")
     @classmethod
@@ -65,6 +67,7 @@ class SynergyRecord(_Record):
     lift_120s: float = Field(ge=0.0)
     rule_linked: bool
     gt_linked: bool
+    gt_automated: bool
 
 
 class SuggestionRecord(_Record):
@@ -78,8 +81,8 @@ class SuggestionRecord(_Record):
     yaml_schema_valid: bool
     yaml_entities_exist: bool
     yaml_valid: bool
-    gt_matches_routine: bool
-    gt_routine_id: str | None
+    gt_matches_habit: bool
+    gt_habit_id: str | None
 
 
 class AskAIRecord(_Record):

@@ -1,5 +1,6 @@
 """Suggestion generation: an automation proposal, in words and in Home Assistant YAML, for every
-strong pattern and every synergy the rule baseline would link.
+strong pattern the home does not already automate and every synergy candidate the rule baseline
+would link (candidates are never already automated).
 
 The text names the devices as the user knows them (friendly names, areas) and carries the
 evidence (how often, how soon), so two suggestions are rarely worded alike. The YAML is validated
@@ -21,7 +22,7 @@ from homeiq_assets.collect.automation import (
 from homeiq_assets.collect.observations import HomeObservations
 from homeiq_assets.collect.patterns import motion_entities
 
-GENERATOR_VERSION = "suggestions-1"
+GENERATOR_VERSION = "suggestions-2"
 
 STATE_WORDS = {
     "on": "turns on",
@@ -195,12 +196,16 @@ def _synergy_spec(
 def generate_suggestions(
     obs: HomeObservations, patterns: list[dict], synergies: list[dict]
 ) -> list[dict]:
-    """One suggestion per strong pattern and per rule-linked synergy of the home."""
+    """One suggestion per strong pattern (not already automated) and per rule-linked synergy."""
     names = dict(zip(obs.entities["entity_id"], obs.entities["friendly_name"], strict=True))
     entity_ids = frozenset(obs.entities["entity_id"])
     motion = motion_entities(obs)
     out: list[dict] = []
-    sources = [("pattern", p["pattern_id"], p, _pattern_spec) for p in patterns if p["strong"]]
+    sources = [
+        ("pattern", p["pattern_id"], p, _pattern_spec)
+        for p in patterns
+        if p["strong"] and not p.get("automated", False)
+    ]
     sources += [("synergy", s["pair_id"], s, _synergy_spec) for s in synergies if s["rule_linked"]]
     for source, source_id, rec, build in sources:
         built = build(rec, names, motion)
@@ -234,11 +239,11 @@ def generate_suggestions(
 
 
 def label_suggestions(suggestions: list[dict], patterns: list[dict], synergies: list[dict]) -> None:
-    """A suggestion matches a planted routine when its source pattern is real or its source
-    pair is linked by a planted automation (labels set by the labeller on the sources)."""
-    by_id = {p["pattern_id"]: (p["gt_real"], p["gt_routine_id"]) for p in patterns}
-    by_id |= {s["pair_id"]: (s["gt_linked"], s["gt_automation_id"]) for s in synergies}
+    """A suggestion automates a household habit when its source pattern is real or its source
+    pair is linked by a habit (labels set by the labeller on the sources)."""
+    by_id = {p["pattern_id"]: (p["gt_real"], p["gt_habit_id"]) for p in patterns}
+    by_id |= {s["pair_id"]: (s["gt_linked"], s["gt_habit_id"]) for s in synergies}
     for sg in suggestions:
-        real, rid = by_id[sg["source_id"]]
-        sg["gt_matches_routine"] = bool(real)
-        sg["gt_routine_id"] = rid if real else None
+        real, hid = by_id[sg["source_id"]]
+        sg["gt_matches_habit"] = bool(real)
+        sg["gt_habit_id"] = hid if real else None

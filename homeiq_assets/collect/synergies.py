@@ -1,9 +1,13 @@
 """Synergy detection: which device pairs of a home could be linked by an automation.
 
-Candidates are every trigger→action pair of compatible device types (the catalog's
+Candidates are the trigger→action pairs of compatible device types (the catalog's
 relationship table: motion→light, door→light, humidity→fan, window→thermostat,
-lock→thermostat), found from the registry alone. Each gets event-derived features — how often
-the action follows the trigger within 5 s … 10 min, the lag's median and spread, the lift over
+lock→thermostat), found from the registry, that no automation links yet: Home Assistant
+records which automation caused a state change and what triggered it (the contexts), so "which
+pairs are already automated" is a lookup, not something to learn. Each candidate gets
+event-derived features from the changes people made (automation-caused changes of the action
+device are left out: they say nothing about what the household does by hand) — how often the
+action follows the trigger within 5 s … 10 min, the lag's median and spread, the lift over
 chance — plus the rule-based baseline's verdict (same area and the action usually follows the
 trigger within two minutes). Labels come later, from the labeller.
 """
@@ -14,9 +18,9 @@ import numpy as np
 import pandas as pd
 
 from homeiq_assets.collect.observations import HomeObservations
-from homeiq_assets.sim.routines import RELATIONSHIPS
+from homeiq_assets.sim.routines import RELATIONSHIPS, plausible_pair
 
-DETECTOR_VERSION = "synergies-1"
+DETECTOR_VERSION = "synergies-2"
 WINDOWS_S = (5, 30, 120, 600)
 RULE_WINDOW_S = 120
 RULE_MIN_COVERAGE = 0.5
@@ -54,7 +58,14 @@ def candidate_pairs(obs: HomeObservations) -> pd.DataFrame:
     """Every compatible trigger→action device pair, from the registry only."""
     info = obs.entity_info()
     dev = obs.devices.set_index("device_id")
-    floor_of = obs.areas.set_index("area_id")["floor_id"]
+    areas = obs.areas.set_index("area_id")
+    floor_of = areas["floor_id"]
+    level = obs.floors.set_index("floor_id")["level"].to_dict()
+
+    def place(area_id: str) -> tuple[str, str, int, bool]:
+        row = areas.loc[area_id]
+        return area_id, str(row["kind"]), int(level.get(row["floor_id"], 0)), bool(row["indoor"])
+
     rows = []
     for rel, (t_types, t_key, a_types, a_key) in RELATIONSHIPS.items():
         t_ent, a_ent = _role_entity(info, t_key), _role_entity(info, a_key)
@@ -65,6 +76,8 @@ def candidate_pairs(obs: HomeObservations) -> pd.DataFrame:
                 if td == ad:
                     continue
                 ta, aa = dev.at[td, "area_id"], dev.at[ad, "area_id"]
+                if not plausible_pair(rel, place(ta), place(aa)):
+                    continue
                 rows.append(
                     {
                         "home_id": obs.home_id,
@@ -83,14 +96,18 @@ def candidate_pairs(obs: HomeObservations) -> pd.DataFrame:
 
 
 def _event_times(
-    obs: HomeObservations, entity_id: str, states: tuple[str, ...] | None
+    obs: HomeObservations, entity_id: str, states: tuple[str, ...] | None, by_hand: bool = False
 ) -> np.ndarray:
+    """Times the entity reached one of `states` (any change when None); `by_hand` leaves out
+    the changes an automation run caused."""
     code = obs.entity_code(entity_id)
     if code < 0:
         return np.zeros(0, np.int64)
     sel = obs.entity == code
     if states is not None:
         sel &= np.isin(obs.states[obs.state], states)
+    if by_hand and obs.auto_run.size:
+        sel &= obs.auto_run < 0
     return obs.ts_ms[sel]
 
 
@@ -111,8 +128,18 @@ def _rising_crossings(obs: HomeObservations, entity_id: str) -> np.ndarray:
 
 
 def detect_synergies(obs: HomeObservations) -> list[dict]:
-    """Candidate pairs with co-occurrence and lag features and the rule baseline's verdict."""
+    """Candidate pairs (not already automated) with co-occurrence and lag features and the
+    rule baseline's verdict."""
     pairs = candidate_pairs(obs)
+    if pairs.empty:
+        return []
+    automated = obs.automated_pairs()
+    if automated:
+        linked = [
+            (t, a) in automated
+            for t, a in zip(pairs["trigger_entity_id"], pairs["action_entity_id"], strict=True)
+        ]
+        pairs = pairs[~np.asarray(linked, dtype=bool)].reset_index(drop=True)
     if pairs.empty:
         return []
     span_s = max(float(obs.ts_ms[-1] - obs.ts_ms[0]) / 1000 if obs.n_events else 1.0, 1.0)
@@ -128,7 +155,9 @@ def detect_synergies(obs: HomeObservations) -> list[dict]:
             )
         akey = (p["action_entity_id"], p["action_key"])
         if akey not in cache:
-            cache[akey] = _event_times(obs, p["action_entity_id"], ACTION_STATES[p["action_key"]])
+            cache[akey] = _event_times(
+                obs, p["action_entity_id"], ACTION_STATES[p["action_key"]], by_hand=True
+            )
         t_trig, t_act = cache[tkey], cache[akey]
         features = lag_features(t_trig, t_act, span_s)
         rec = {**p, **features, "pair_id": f"{obs.home_id}.s{i:04d}"}

@@ -98,8 +98,8 @@ def export_yaml_generation(records: pd.DataFrame, folder: Path, cycles: list[str
         c for c in ("record_id", "cycle", "home_id", "text", "yaml", "confidence") if c in records
     ]
     pairs = records[cols].rename(columns={"text": "prompt", "yaml": "completion"})
-    if "gt_matches_routine" in records:
-        pairs["matches_routine"] = records["gt_matches_routine"].to_numpy()
+    if "gt_matches_habit" in records:
+        pairs["matches_habit"] = records["gt_matches_habit"].to_numpy()
     m.records_json(pairs, "yaml_generation.json")
     return m.write()
 

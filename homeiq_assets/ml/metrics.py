@@ -77,7 +77,8 @@ def best_f1_threshold(y_true: np.ndarray, y_score: np.ndarray) -> float:
     positives = max(int(y_true.sum()), 1)
     precision = tp / np.maximum(tp + fp, 1)
     recall = tp / positives
-    f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall), 0.0)
+    total = precision + recall
+    f1 = np.divide(2 * precision * recall, total, out=np.zeros_like(total), where=total > 0)
     if f1.size == 0:
         return 0.5
     best = int(f1.argmax())

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from homeiq_assets.sim.automation_runs import OccurrenceTruth, record_runs
 from homeiq_assets.sim.clock import MS_PER_MINUTE, Window
-from homeiq_assets.sim.events import HomeEvents, apply_unavailable_gaps
+from homeiq_assets.sim.events import HomeEvents, RecordedEvents, apply_unavailable_gaps
 from homeiq_assets.sim.layout import Home
 from homeiq_assets.sim.mechanisms.access import AccessMechanisms
 from homeiq_assets.sim.mechanisms.appliances import ApplianceMechanisms
@@ -31,7 +32,8 @@ from homeiq_assets.sim.routines import Planted, SynergyCandidate
 class HomeSimulation:
     home: Home
     occupancy: Occupancy
-    events: HomeEvents  # sorted by time
+    events: RecordedEvents  # sorted by time: state changes and automation runs, with contexts
+    occurrences: list[OccurrenceTruth]  # per planted item, the occurrences the events show
     planted: list[Planted]
     synergies: list[SynergyCandidate]
     indoor_temp_min: np.ndarray  # per minute, the thermostat's zone
@@ -47,8 +49,8 @@ class _HomeSim(LightingMechanisms, AccessMechanisms, ClimateMechanisms, Applianc
 
     # ----------------------------------------------------------------- assemble
     def run(self) -> HomeSimulation:
+        self.doors()  # first: walk-ins into the entrance follow the front door
         self.motion()
-        self.doors()
         self.lights()
         self.bedtime_lights_off()
         self.climate()
@@ -61,6 +63,7 @@ class _HomeSim(LightingMechanisms, AccessMechanisms, ClimateMechanisms, Applianc
         self.energy()
         n_dev = len(self.home.devices)
         dev_of_entity = np.array([e.device_index for e in self.home.entities], dtype=np.int64)
+        # every command is on a device's entity (automation entities only appear in runs)
         commands = np.concatenate(self.buf.entity) if self.buf.entity else np.zeros(0, np.int64)
         self.batteries(np.bincount(dev_of_entity[commands], minlength=n_dev))
         ev = self.buf.merged()
@@ -71,6 +74,29 @@ class _HomeSim(LightingMechanisms, AccessMechanisms, ClimateMechanisms, Applianc
         day = ev.t // 86_400_000
         usage = np.zeros((n_dev, days))
         np.add.at(usage, (dev_of_entity[ev.entity], day), 1)
+        # people's presence (`person.*`, entity codes after the home's other entities), from
+        # the occupancy timeline; each change is its own context, like a phone's report
+        people = person_events(
+            self.home,
+            self.occ,
+            self.window,
+            self.seed,
+            self.v.states,
+            self.v.attrs,
+            self.c_occupant,
+        )
+        if len(people):
+            ev = HomeEvents.concat([ev, people]).by_time()
+        recorded, occurrences = record_runs(
+            ev,
+            self.planted,
+            self.home,
+            self.cause_of,
+            (self.v.states, self.v.attrs),
+            self.c_occupant,
+            self.T * MS_PER_MINUTE,
+        )
+        self._typical_times(occurrences)
         area_temp = np.stack(
             [
                 self.area_temperature(a)[: days * 1440].reshape(days, 1440).mean(1)
@@ -80,7 +106,8 @@ class _HomeSim(LightingMechanisms, AccessMechanisms, ClimateMechanisms, Applianc
         return HomeSimulation(
             self.home,
             self.occ,
-            ev,
+            recorded,
+            occurrences,
             self.planted,
             self.synergies,
             self.indoor_temp,
@@ -90,6 +117,19 @@ class _HomeSim(LightingMechanisms, AccessMechanisms, ClimateMechanisms, Applianc
             area_temp,
             usage,
         )
+
+    def _typical_times(self, occurrences: list[OccurrenceTruth]) -> None:
+        """Habits tied to the household's day (coffee after waking, locking up at bedtime)
+        have no clock time; ground truth gives the local time they typically happen at (the
+        circular mean of their first changes), which time-of-day patterns are judged by."""
+        for o in occurrences:
+            p = o.planted
+            if p.trigger_kind not in ("house_awake", "house_asleep") or not len(o.first_ms):
+                continue
+            minute = self.local_min[np.clip(o.first_ms // MS_PER_MINUTE, 0, self.T - 1)]
+            angle = minute / 1440 * 2 * np.pi
+            mean = np.arctan2(np.sin(angle).mean(), np.cos(angle).mean()) % (2 * np.pi)
+            p.time_local_h = round(float(mean / (2 * np.pi) * 24), 3)
 
     def _noise(self, ev: HomeEvents) -> HomeEvents:
         if not self.noise or len(ev) == 0:
@@ -130,21 +170,8 @@ class _HomeSim(LightingMechanisms, AccessMechanisms, ClimateMechanisms, Applianc
 def simulate_home(
     home: Home, window: Window, seed: int, noise: bool, vocabs: Vocabs
 ) -> HomeSimulation:
-    """All events, ground truth and daily aggregates of one home; `person.*` events (entity
-    codes after the home's device entities) come last, from the occupancy timeline."""
-    sim = _HomeSim(home, window, seed, noise, vocabs).run()
-    people = person_events(
-        home,
-        sim.occupancy,
-        window,
-        seed,
-        vocabs.states,
-        vocabs.attrs,
-        vocabs.causes.code("occupant"),
-    )
-    if len(people):
-        sim.events = HomeEvents.concat([sim.events, people]).by_time()
-    return sim
+    """All events, ground truth and daily aggregates of one home."""
+    return _HomeSim(home, window, seed, noise, vocabs).run()
 
 
 __all__ = ["HomeSimulation", "Vocabs", "simulate_home"]

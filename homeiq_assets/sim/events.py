@@ -9,7 +9,7 @@ step, so ground truth only ever claims events that are really in the table.
 
 from __future__ import annotations
 
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -32,6 +32,10 @@ class Vocab:
             self._index[value] = idx
             self.values.append(value)
         return idx
+
+    def find(self, value: str) -> int:
+        """The code of `value`, or −1 when it is not in the vocabulary (nothing is added)."""
+        return self._index.get(value, -1)
 
     def codes(self, values: list[str]) -> np.ndarray:
         return np.fromiter((self.code(v) for v in values), dtype=np.int32, count=len(values))
@@ -154,7 +158,7 @@ class HomeEvents:
     @staticmethod
     def concat(parts: list[HomeEvents]) -> HomeEvents:
         return HomeEvents(
-            *(np.concatenate(c) for c in zip(*(astuple(p) for p in parts), strict=True))
+            *(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(HomeEvents))
         )
 
     def by_time(self) -> HomeEvents:
@@ -212,3 +216,33 @@ def apply_unavailable_gaps(
     )
     merged = HomeEvents.concat([ev.take(np.flatnonzero(keep)), down, back])
     return merged.take(np.argsort(merged.entity.astype(np.int64) * SHIFT + merged.t, kind="stable"))
+
+
+STATE_CHANGED, AUTOMATION_TRIGGERED = 0, 1
+EVENT_TYPES = ("state_changed", "automation_triggered")
+
+
+@dataclass
+class RecordedEvents:
+    """A home's events as Home Assistant records them, sorted by time: state changes and
+    `automation_triggered` events (`kind`), each with its context.
+
+    Contexts are references into the home's context table: `ctx` (every row has one) and
+    `parent` (−1 when none). Reference r < n_states is the own context of the r-th state
+    change (created at `ctx_ms[r]`); the others are automation runs, created when the run
+    fired. `homeiq_assets.sim.ha_context` turns references into ULIDs.
+    """
+
+    t: np.ndarray
+    entity: np.ndarray
+    state: np.ndarray  # −1 (null) on automation_triggered rows
+    attr: np.ndarray  # on automation_triggered rows: the event data
+    cause: np.ndarray
+    occurrence: np.ndarray
+    kind: np.ndarray  # int8: STATE_CHANGED | AUTOMATION_TRIGGERED
+    ctx: np.ndarray  # int64 context reference
+    parent: np.ndarray  # int64 parent context reference, −1 for none
+    ctx_ms: np.ndarray  # int64 creation time (window ms) of every context reference
+
+    def __len__(self) -> int:
+        return len(self.t)

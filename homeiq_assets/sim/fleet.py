@@ -33,6 +33,8 @@ from homeiq_assets.sim.environment import (
     hourly_price,
     region_weather,
 )
+from homeiq_assets.sim.events import EVENT_TYPES
+from homeiq_assets.sim.ha_context import ulid_array, ulid_words
 from homeiq_assets.sim.home_types import SIZE_GIVEN_TYPE
 from homeiq_assets.sim.layout import (
     FLOOR_NAMES,
@@ -43,7 +45,8 @@ from homeiq_assets.sim.layout import (
     slugify,
 )
 from homeiq_assets.sim.occupancy import AWAY_KINDS, STATE_NAMES, occupancy_intervals
-from homeiq_assets.sim.rng import derive_rng
+from homeiq_assets.sim.rng import derive_rng, stable_int
+from homeiq_assets.sim.routines import Planted
 from homeiq_assets.sim.tables import ROW_TABLES, SCHEMAS
 from homeiq_assets.storage import write_parquet_atomic
 
@@ -117,8 +120,11 @@ def _ts(values_ms: np.ndarray) -> pa.Array:
 
 
 def _dict(codes: np.ndarray, values: list[str]) -> pa.DictionaryArray:
+    """Dictionary column of `codes` into `values`; a negative code is null."""
+    codes = np.asarray(codes)
+    mask = codes < 0 if codes.size and codes.min() < 0 else None
     return pa.DictionaryArray.from_arrays(
-        pa.array(codes, type=pa.int32()), pa.array(values, type=pa.string())
+        pa.array(codes, type=pa.int32(), mask=mask), pa.array(values, type=pa.string())
     )
 
 
@@ -197,17 +203,18 @@ def _static_rows(home: Home, rows: dict[str, list[dict]]) -> None:
             }
         )
     for e in home.entities:
+        device = e.device_index >= 0  # automation entities belong to no device
         rows["entities"].append(
             {
                 "home_id": home.home_id,
                 "entity_id": e.entity_id,
-                "device_id": home.devices[e.device_index].device_id,
+                "device_id": home.devices[e.device_index].device_id if device else None,
                 "domain": e.domain,
                 "device_class": e.device_class,
                 "unit_of_measurement": e.unit,
                 "state_class": e.state_class,
                 "name": None,
-                "has_entity_name": True,
+                "has_entity_name": device,
                 "original_name": e.original_name,
                 "friendly_name": e.friendly_name,
                 "labels": e.labels,
@@ -232,15 +239,18 @@ def _static_rows(home: Home, rows: dict[str, list[dict]]) -> None:
         )
 
 
-def _truth_rows(sim: HomeSimulation, causes: list[str], rows: dict[str, list[dict]]) -> None:
+def _trigger_state(p: Planted) -> str | None:
+    if p.trigger_kind == "numeric_above":
+        return f"above {p.params['on_above']:g}"
+    return p.trigger_state
+
+
+def _truth_rows(sim: HomeSimulation, rows: dict[str, list[dict]]) -> None:
     home = sim.home
-    ev = sim.events
-    cause_ids = np.array(
-        [causes.index(p.routine_id) if p.routine_id in causes else -1 for p in sim.planted],
-        dtype=np.int64,
-    )
-    for p, cid in zip(sim.planted, cause_ids, strict=True):
-        mine = ev.cause == cid
+    name = [e.entity_id for e in home.entities]
+    for o in sim.occurrences:
+        p = o.planted
+        lo, hi = p.lag.band_s
         rows["gt_routines"].append(
             {
                 "home_id": home.home_id,
@@ -248,21 +258,28 @@ def _truth_rows(sim: HomeSimulation, causes: list[str], rows: dict[str, list[dic
                 "kind": p.kind,
                 "template": p.template,
                 "description": p.description,
-                "trigger_entity_id": (
-                    home.entities[p.trigger_entity].entity_id
-                    if p.trigger_entity is not None
-                    else None
+                "automation_entity_id": (
+                    name[p.automation_entity] if p.automation_entity is not None else None
                 ),
-                "action_entity_ids": [home.entities[a].entity_id for a in p.action_entities],
+                "trigger_kind": p.trigger_kind,
+                "trigger_entity_id": (
+                    name[p.trigger_entity] if p.trigger_entity is not None else None
+                ),
+                "trigger_state": _trigger_state(p),
+                "action_entity_ids": [name[a] for a in p.action_entities],
+                "action_state": p.action_state,
                 "relationship": p.relationship,
                 "adherence": p.adherence,
-                "lag_s_mean": round(p.lag_s_mean, 3),
-                "lag_s_std": round(p.lag_s_std, 3),
+                "lag_s_mean": round(p.lag.mean_s, 3),
+                "lag_s_std": round(p.lag.std_s, 3),
+                "lag_s_lo": round(lo, 3),
+                "lag_s_hi": round(hi, 3),
+                "for_s": p.lag.for_s,
                 "time_local_h": p.time_local_h,
                 "params": json.dumps(p.params, sort_keys=True),
                 "opportunities": int(p.opportunities),
-                "occurrences": int(len(np.unique(ev.occurrence[mine]))),
-                "event_count": int(mine.sum()),
+                "occurrences": len(o.occurrence),
+                "event_count": int(o.events.sum()),
             }
         )
     for c in sim.synergies:
@@ -270,15 +287,39 @@ def _truth_rows(sim: HomeSimulation, causes: list[str], rows: dict[str, list[dic
             {
                 "home_id": home.home_id,
                 "trigger_device_id": home.devices[c.trigger_device].device_id,
-                "trigger_entity_id": home.entities[c.trigger_entity].entity_id,
+                "trigger_entity_id": name[c.trigger_entity],
                 "action_device_id": home.devices[c.action_device].device_id,
-                "action_entity_id": home.entities[c.action_entity].entity_id,
+                "action_entity_id": name[c.action_entity],
                 "relationship": c.relationship,
                 "same_area": c.same_area,
+                "candidate": c.automated_by is None,
+                "gt_automation_id": c.automated_by,
                 "gt_linked": c.linked_by is not None,
-                "gt_automation_id": c.linked_by,
+                "gt_habit_id": c.linked_by,
             }
         )
+
+
+def _occurrence_arrays(sim: HomeSimulation, window: Window) -> dict[str, np.ndarray]:
+    """gt_occurrences columns of one home (arrays: automations fire many times a day)."""
+    parts = [o for o in sim.occurrences if len(o.occurrence)]
+    if not parts:
+        return {}
+    n = [len(o.occurrence) for o in parts]
+    first = np.concatenate([o.first_ms for o in parts])
+    react = np.concatenate([o.react_ms for o in parts])
+    trigger = np.concatenate([o.trigger_ms for o in parts])
+    return {
+        "routine_id": np.repeat(np.array([o.planted.routine_id for o in parts], object), n),
+        "occurrence": np.concatenate([o.occurrence for o in parts]),
+        "trigger": window.start_ms + trigger,
+        "first": window.start_ms + first,
+        "has_first": first >= 0,
+        "has_react": react >= 0,
+        "lag_s": (react - trigger) / 1000.0,
+        "events": np.concatenate([o.events for o in parts]).astype(np.int32),
+        "step": np.concatenate([o.step for o in parts]).astype(np.int8),
+    }
 
 
 def _occupancy_arrays(
@@ -322,8 +363,10 @@ def simulate_shard(
     rows: dict[str, list[dict]] = {k: [] for k in ROW_TABLES}
     sims: list[HomeSimulation] = []
     ev_parts: dict[str, list[np.ndarray]] = {
-        k: [] for k in ("home", "t", "entity", "state", "attr", "cause", "occ")
+        k: []
+        for k in ("home", "t", "kind", "entity", "state", "attr", "ctx", "parent", "cause", "occ")
     }
+    occ_parts: list[tuple[str, dict[str, np.ndarray]]] = []
     entity_vocab: dict[str, int] = {}
     entity_values: list[str] = []
     occ_tables, cal_tables = [], []
@@ -343,12 +386,26 @@ def simulate_shard(
         n = len(ev)
         ev_parts["home"].append(np.full(n, hi, np.int32))
         ev_parts["t"].append(window.start_ms + ev.t)
+        ev_parts["kind"].append(ev.kind.astype(np.int32))
         ev_parts["entity"].append(local_to_shard[ev.entity])
         ev_parts["state"].append(ev.state)
         ev_parts["attr"].append(ev.attr)
+        # context ids: one ULID per context reference of the home, taken per row
+        words = ulid_words(
+            window.start_ms + ev.ctx_ms,
+            np.arange(len(ev.ctx_ms)),
+            stable_int(config.seed, home_id, "context"),
+        )
+        ev_parts["ctx"].append(words[ev.ctx])
+        has_parent = ev.parent >= 0
+        parent_words = np.zeros((n, 2), np.uint64)
+        parent_words[has_parent] = words[ev.parent[has_parent]]
+        ev_parts["parent"].append(has_parent)
+        ev_parts.setdefault("parent_words", []).append(parent_words)
         ev_parts["cause"].append(ev.cause)
         ev_parts["occ"].append(ev.occurrence)
-        _truth_rows(sim, vocabs.causes.values, rows)
+        _truth_rows(sim, rows)
+        occ_parts.append((home_id, _occurrence_arrays(sim, window)))
         occ_cols, cal_cols = _occupancy_arrays(sim, window, config.calendar)
         occ_tables.append((home_id, occ_cols))
         cal_tables.append((home_id, cal_cols))
@@ -366,19 +423,24 @@ def simulate_shard(
     for name, table_rows in rows.items():
         emit(name, _rows_to_table(table_rows, SCHEMAS[name]))
 
+    has_parent = np.concatenate(ev_parts["parent"])
     events = pa.Table.from_arrays(
         [
             _dict(np.concatenate(ev_parts["home"]), home_ids),
             _ts(np.concatenate(ev_parts["t"])),
+            _dict(np.concatenate(ev_parts["kind"]), list(EVENT_TYPES)),
             _dict(np.concatenate(ev_parts["entity"]), entity_values),
             _dict(np.concatenate(ev_parts["state"]), vocabs.states.values),
             _dict(np.concatenate(ev_parts["attr"]), vocabs.attrs.values),
+            ulid_array(np.concatenate(ev_parts["ctx"])),
+            ulid_array(np.concatenate(ev_parts["parent_words"]), has_parent),
             _dict(np.concatenate(ev_parts["cause"]), vocabs.causes.values),
             pa.array(np.concatenate(ev_parts["occ"]), type=pa.int32()),
         ],
         schema=SCHEMAS["events"],
     )
     emit("events", events)
+    emit("gt_occurrences", _occurrence_table(occ_parts))
 
     occ_arrays = []
     for home_id, cols in occ_tables:
@@ -426,6 +488,38 @@ def simulate_shard(
     emit("device_daily", _device_daily(sims, window))
     types = Counter(p[1] for p in plan)
     return ShardResult(shard, written, dict(types), events_by_size)
+
+
+def _occurrence_table(parts: list[tuple[str, dict[str, np.ndarray]]]) -> pa.Table:
+    schema = SCHEMAS["gt_occurrences"]
+    parts = [(h, p) for h, p in parts if p]
+    if not parts:
+        return schema.empty_table()
+
+    def cat(key: str) -> np.ndarray:
+        return np.concatenate([p[key] for _, p in parts])
+
+    has_first = cat("has_first")
+    homes = np.repeat(
+        np.array([h for h, _ in parts], object), [len(p["occurrence"]) for _, p in parts]
+    )
+    return pa.Table.from_arrays(
+        [
+            pa.array(homes, type=pa.string()),
+            pa.array(cat("routine_id"), type=pa.string()),
+            pa.array(cat("occurrence"), type=pa.int32()),
+            _ts(cat("trigger")),
+            pa.array(
+                np.asarray(cat("first"), dtype="datetime64[ms]"),
+                type=pa.timestamp("ms"),
+                mask=~has_first,
+            ).cast(pa.timestamp("ms", tz="UTC")),
+            pa.array(np.round(cat("lag_s"), 3), type=pa.float64(), mask=~cat("has_react")),
+            pa.array(cat("events"), type=pa.int32()),
+            pa.array(cat("step"), type=pa.int8()),
+        ],
+        schema=schema,
+    )
 
 
 def _device_daily(sims: list[HomeSimulation], window: Window) -> pa.Table:

@@ -126,7 +126,8 @@ class Occupancy:
         return sum((o.state == HOME).astype(np.int8) for o in self.occupants)
 
 
-def _bathroom_for(home: Home, bedroom: int) -> int:
+def bathroom_for(home: Home, bedroom: int) -> int:
+    """The bathroom an occupant of `bedroom` uses (and showers in): one on the same floor."""
     baths = home.area_indices("bathroom")
     level = home.areas[bedroom].floor_level
     same = [b for b in baths if home.areas[b].floor_level == level]
@@ -234,7 +235,7 @@ def simulate_occupancy(home: Home, window: Window, seed: int) -> Occupancy:
 
         # routines of the body: bathroom then kitchen after waking, bathroom before bed,
         # the entrance when coming and going
-        bath = _bathroom_for(home, occupant.bedroom_index)
+        bath = bathroom_for(home, occupant.bedroom_index)
         bath_len = rng.integers(8, 21, n_days)
         kitchen_len = rng.integers(10, 26, n_days)
         showers = rng.random(n_days) < 0.65

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
+from homeiq_assets.sim.ha_context import context_keys
 from homeiq_assets.sim.tables import TableSource, table_dir
 
 
@@ -117,11 +119,13 @@ def weather_figures(out_dir: TableSource) -> dict[str, float]:
 def thermostat_tracking(out_dir: TableSource, settle_h: float = 2.0) -> dict[str, float]:
     """|indoor − setpoint| from climate events while the HVAC runs.
 
-    `steady` excludes the first `settle_h` hours after a setpoint change (a heater raises a
-    house by a degree or two per hour, so recovery from a night setback is not tracking error).
+    `steady` excludes the recovery after a setpoint change or after the heating was switched
+    back on — until the reading first comes within 0.5 °C of the target, or `settle_h` hours
+    (a heater raises a house by a degree or two per hour, so recovery from a night setback or
+    an afternoon with the heating off is not tracking error).
     """
     table = ds.dataset(table_dir(out_dir, "events")).to_table(
-        columns=["home_id", "entity_id", "ts", "attributes"],
+        columns=["home_id", "entity_id", "ts", "state", "attributes"],
         filter=pc.starts_with(pc.field("entity_id").cast("string"), "climate."),
     )
     attrs = table.column("attributes").combine_chunks()
@@ -148,13 +152,21 @@ def thermostat_tracking(out_dir: TableSource, settle_h: float = 2.0) -> dict[str
                 float,
             )[idx],
             "action": np.array([v.get("hvac_action", "") for v in values], object)[idx],
+            "mode": table.column("state").to_pandas().astype(str).to_numpy(),
         }
     ).sort_values(["key", "ts"], kind="stable")
-    changed = (df["sp"] != df["sp"].shift()) | (df["key"] != df["key"].shift())
+    changed = (
+        (df["sp"] != df["sp"].shift())
+        | (df["mode"] != df["mode"].shift())
+        | (df["key"] != df["key"].shift())
+    )
     since = df["ts"] - df["ts"].where(changed).ffill()
     running = df["action"].isin(["heating", "cooling"]).to_numpy()
-    steady = running & (since >= pd.Timedelta(hours=settle_h)).to_numpy()
     err = (df["cur"] - df["sp"]).abs().to_numpy()
+    # recovering until the reading first comes within 0.5 °C of the target (or settle_h)
+    period = changed.cumsum().to_numpy()
+    reached = pd.Series(err <= 0.5).groupby(period).cummax().to_numpy()
+    steady = running & (reached | (since >= pd.Timedelta(hours=settle_h)).to_numpy())
     return {
         "mean_abs_error_running_c": float(np.nanmean(err[running])) if running.any() else np.nan,
         "mean_abs_error_steady_c": float(np.nanmean(err[steady])) if steady.any() else np.nan,
@@ -163,39 +175,224 @@ def thermostat_tracking(out_dir: TableSource, settle_h: float = 2.0) -> dict[str
     }
 
 
-def routine_agreement(out_dir: TableSource) -> dict[str, float]:
-    """Share of routines whose recorded occurrences and event counts match the events table."""
-    gt = _table(out_dir, "gt_routines")
-    ev = ds.dataset(table_dir(out_dir, "events")).to_table(columns=["gt_cause", "gt_occurrence"])
-    df = ev.to_pandas()
-    df["gt_cause"] = df["gt_cause"].astype(str)
-    df = df[df["gt_cause"].isin(set(gt["routine_id"]))]
-    counts = df.groupby("gt_cause").size()
-    occ = df.groupby("gt_cause")["gt_occurrence"].nunique()
-    gt = gt.assign(
-        seen_events=gt["routine_id"].map(counts).fillna(0).astype(int),
-        seen_occurrences=gt["routine_id"].map(occ).fillna(0).astype(int),
+STATE_TRIGGERS = ("state", "numeric_above")
+
+
+def recorded_events(out_dir: TableSource) -> pd.DataFrame:
+    """The events with what ground-truth agreement needs: context ids as 64-bit keys."""
+    table = ds.dataset(table_dir(out_dir, "events")).to_table(
+        columns=[
+            "home_id",
+            "ts",
+            "event_type",
+            "entity_id",
+            "context_id",
+            "context_parent_id",
+            "gt_cause",
+            "gt_occurrence",
+        ]
     )
-    match = (gt["seen_events"] == gt["event_count"]) & (gt["seen_occurrences"] == gt["occurrences"])
+    ctx, _ = context_keys(table.column("context_id"))
+    parent, has_parent = context_keys(table.column("context_parent_id"))
+
+    def text(name: str) -> np.ndarray:
+        return pc.cast(table.column(name), pa.string()).to_numpy(zero_copy_only=False)
+
+    return pd.DataFrame(
+        {
+            "home_id": text("home_id"),
+            "ts": pc.cast(table.column("ts"), pa.int64()).to_numpy(),
+            "run": text("event_type") == "automation_triggered",
+            "entity_id": text("entity_id"),
+            "cause": text("gt_cause"),
+            "occurrence": table.column("gt_occurrence").to_numpy(),
+            "ctx": ctx,
+            "parent": np.where(has_parent, parent, 0),
+            "has_parent": has_parent,
+        }
+    )
+
+
+def _ms(column: pd.Series) -> pd.Series:
+    """Timestamps as epoch ms (missing stays missing)."""
+    values = pd.to_datetime(column, utc=True)
+    return (values - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(milliseconds=1)
+
+
+def occurrence_agreement(
+    events: pd.DataFrame, routines: pd.DataFrame, occurrences: pd.DataFrame
+) -> dict[str, float]:
+    """Does ground truth agree with what the events show, occurrence by occurrence?
+
+    `events` as `recorded_events` returns them. An occurrence agrees when (1) the state changes
+    carrying its id are exactly the ones ground truth counts, the first at `first_event_ts`;
+    (2) a state trigger's change is in the events at `trigger_ts`; (3) its reaction (step 0)
+    lies in the item's lag band; and for an automation run (4) exactly one
+    `automation_triggered` event carries its id, (5) that event's context is on every change
+    the run caused, none of them earlier than the event, and its parent is the trigger's
+    context (none for time triggers). Across
+    all rows: every change with a parent context carries a run's context, and every
+    automation run's context has its `automation_triggered` event.
+    """
+    if routines.empty:
+        return {"occurrences": 0, "agreeing": 0, "share": 1.0, "routines": 0}
+    gt = routines.set_index("routine_id")
+    planted = events["cause"].isin(gt.index) & (events["occurrence"] >= 0)
+    state = events[~events["run"]]
+    caused = state[planted[~events["run"]]]
+    runs = events[events["run"] & planted]
+    agg = caused.groupby(["cause", "occurrence"]).agg(
+        n=("ts", "size"), first=("ts", "min"), home=("home_id", "first")
+    )
+    occ = occurrences.merge(
+        gt[["kind", "trigger_kind", "trigger_entity_id", "lag_s_lo", "lag_s_hi"]],
+        left_on="routine_id",
+        right_index=True,
+    )
+    occ = occ.merge(agg, left_on=["routine_id", "occurrence"], right_index=True, how="left")
+    first = _ms(occ["first_event_ts"])
+    n = occ["n"].fillna(0)
+    ok_events = (n == occ["events"]) & (
+        (first.isna() & occ["first"].isna()) | (first == occ["first"])
+    )
+    # the trigger's own change, looked up by (home, entity, time)
+    trig = state[["home_id", "entity_id", "ts", "ctx"]].rename(
+        columns={"entity_id": "trigger_entity_id", "ts": "trigger_ms", "ctx": "trigger_ctx"}
+    )
+    occ["trigger_ms"] = _ms(occ["trigger_ts"])
+    occ = occ.merge(
+        trig.drop_duplicates(["home_id", "trigger_entity_id", "trigger_ms"]),
+        on=["home_id", "trigger_entity_id", "trigger_ms"],
+        how="left",
+    )
+    by_state = occ["trigger_kind"].isin(STATE_TRIGGERS).to_numpy()
+    ok_trigger = ~by_state | occ["trigger_ctx"].notna().to_numpy()
+    lag = occ["lag_s"]
+    ok_lag = (
+        (occ["step"] != 0)
+        | lag.isna()
+        | lag.between(occ["lag_s_lo"] - 1e-3, occ["lag_s_hi"] + 1e-3)
+    )
+    # automation runs and their context chain
+    run_info = runs.groupby(["cause", "occurrence"]).agg(
+        run_n=("ts", "size"),
+        run_ts=("ts", "first"),
+        run_ctx=("ctx", "first"),
+        run_parent=("parent", "first"),
+        run_has_parent=("has_parent", "first"),
+    )
+    occ = occ.merge(run_info, left_on=["routine_id", "occurrence"], right_index=True, how="left")
+    auto = (occ["kind"] == "automation").to_numpy()
+    ok_run = ~auto | (occ["run_n"] == 1).to_numpy()
+    trigger_ctx = occ["trigger_ctx"].to_numpy()
+    parent_ok = np.where(
+        by_state,
+        occ["run_has_parent"].eq(True).to_numpy() & (occ["run_parent"].to_numpy() == trigger_ctx),
+        ~occ["run_has_parent"].eq(True).to_numpy(),
+    )
+    ok_parent = ~auto | parent_ok
+    rows = caused.merge(run_info, left_on=["cause", "occurrence"], right_index=True, how="left")
+    is_auto_row = rows["cause"].map(gt["kind"]).eq("automation")
+    row_ok = ~is_auto_row | (
+        (rows["ctx"] == rows["run_ctx"])
+        & (rows["ts"] >= rows["run_ts"])
+        & (rows["has_parent"] == rows["run_has_parent"])
+        & (~rows["has_parent"] | (rows["parent"] == rows["run_parent"]))
+    )
+    bad_rows = rows[~row_ok].groupby(["cause", "occurrence"]).size()
+    ok_rows = ~occ.set_index(["routine_id", "occurrence"]).index.isin(bad_rows.index)
+    agree = ok_events.to_numpy() & ok_trigger & ok_lag.to_numpy() & ok_run & ok_parent & ok_rows
+    # across all rows: a parent context only on changes a run caused, each run's context once
+    run_ctx = set(runs["ctx"].tolist())
+    with_parent = state[state["has_parent"]]
+    orphan = int((~with_parent["ctx"].isin(run_ctx)).sum())
+    other = state[~(planted[~events["run"]] & state["cause"].map(gt["kind"]).eq("automation"))]
+    shares_run_ctx = int(other["ctx"].isin(run_ctx).sum())
+    counts = caused.groupby("cause").size()
+    per_routine = occurrences.groupby("routine_id").size()
+    counts_match = (gt["event_count"] == counts.reindex(gt.index).fillna(0)) & (
+        gt["occurrences"] == per_routine.reindex(gt.index).fillna(0)
+    )
+    habit = ~auto
     return {
         "routines": int(len(gt)),
-        "agreement": float(match.mean()) if len(gt) else 1.0,
-        "max_adherence": float(gt["adherence"].max()) if len(gt) else 0.0,
-        "min_lag_std_s": float(gt["lag_s_std"].min()) if len(gt) else 0.0,
+        "routines_counts_match": int(counts_match.sum()),
+        "occurrences": int(len(occ)),
+        "agreeing": int(agree.sum()),
+        "share": round(float(agree.mean()), 6) if len(occ) else 1.0,
+        "habit_occurrences": int(habit.sum()),
+        "habit_agreeing": int((agree & habit).sum()),
+        "automation_runs": int(auto.sum()),
+        "automation_runs_agreeing": int((agree & auto).sum()),
+        "automation_caused_events": int(is_auto_row.sum()),
+        "automation_caused_with_context": int((is_auto_row & row_ok).sum()),
+        "changes_with_parent_outside_runs": orphan,
+        "other_changes_with_run_context": shares_run_ctx,
+        "max_adherence": float(gt["adherence"].max()),
+        "min_lag_std_s": float(gt["lag_s_std"].min()),
     }
 
 
+def routine_agreement(out_dir: TableSource) -> dict[str, float]:
+    """`occurrence_agreement` over a generated fleet."""
+    gt = _table(out_dir, "gt_routines")
+    occ = _table(out_dir, "gt_occurrences")
+    out = occurrence_agreement(recorded_events(out_dir), gt, occ)
+    out["agreement"] = out["share"]
+    return out
+
+
+def lag_overlap(out_dir: TableSource) -> dict[str, dict[str, float]]:
+    """Per relationship type, how manual and automated reaction lags overlap: the share of
+    habit lags inside the range automations' lags span, and vice versa (step-0 reactions)."""
+    gt = _table(out_dir, "gt_routines", ["routine_id", "kind", "relationship"])
+    occ = _table(out_dir, "gt_occurrences", ["routine_id", "lag_s", "step"])
+    m = occ[(occ["step"] == 0) & occ["lag_s"].notna()].merge(gt, on="routine_id")
+    out: dict[str, dict[str, float]] = {}
+    for rel, g in m[m["relationship"].notna()].groupby("relationship"):
+        a = g.loc[g["kind"] == "automation", "lag_s"].to_numpy()
+        h = g.loc[g["kind"] == "habit", "lag_s"].to_numpy()
+        row: dict[str, float] = {"automation_runs": int(a.size), "habit_occurrences": int(h.size)}
+        if a.size:
+            row |= {"automation_lag_p5_s": _q(a, 0.05), "automation_lag_p95_s": _q(a, 0.95)}
+        if h.size:
+            row |= {"habit_lag_p5_s": _q(h, 0.05), "habit_lag_p95_s": _q(h, 0.95)}
+        if a.size and h.size:
+            row["habit_in_automation_range"] = round(
+                float(((h >= a.min()) & (h <= a.max())).mean()), 4
+            )
+            row["automation_in_habit_range"] = round(
+                float(((a >= h.min()) & (a <= h.max())).mean()), 4
+            )
+            row["habit_within_3s"] = round(float((h <= 3.0).mean()), 4)
+        out[str(rel)] = row
+    return out
+
+
+def _q(values: np.ndarray, q: float) -> float:
+    return round(float(np.quantile(values, q)), 3)
+
+
 def synergy_balance(out_dir: TableSource) -> dict[str, float]:
-    """Share of homes whose every linked relationship type also has unlinked candidates."""
-    syn = _table(out_dir, "gt_synergies", ["home_id", "relationship", "gt_linked"])
-    per = syn.groupby(["home_id", "relationship"])["gt_linked"].agg(["sum", "count"])
+    """Device types alone never give the answer: the share of homes whose every habit-linked
+    relationship type also has unlinked candidates there (or has a single candidate in the
+    home, like its one lock→thermostat pair), and per type the fleet's share of linked
+    candidates, which stays below a half wherever the type has enough candidates to say so
+    (20 or more; pairs an automation links are not candidates)."""
+    syn = _table(out_dir, "gt_synergies", ["home_id", "relationship", "candidate", "gt_linked"])
+    cand = syn[syn["candidate"]]
+    per = cand.groupby(["home_id", "relationship"])["gt_linked"].agg(["sum", "count"])
     linked = per[per["sum"] > 0]
-    ok = (linked["count"] > linked["sum"]).groupby(level=0).all()
+    ok = ((linked["count"] > linked["sum"]) | (linked["count"] == 1)).groupby(level=0).all()
+    by_type = cand.groupby("relationship")["gt_linked"].agg(["mean", "count"])
+    share = by_type.loc[by_type["count"] >= 20, "mean"]
     return {
         "homes_with_links": int(len(ok)),
         "balanced_share": float(ok.mean()) if len(ok) else 1.0,
-        "linked_pairs": int(syn["gt_linked"].sum()),
-        "candidates": int(len(syn)),
+        "max_linked_share_of_a_type": round(float(share.max()), 4) if len(share) else 0.0,
+        "linked_pairs": int(cand["gt_linked"].sum()),
+        "candidates": int(len(cand)),
+        "automated_pairs": int((~syn["candidate"]).sum()),
     }
 
 
@@ -211,6 +408,7 @@ def realism_report(
         "weather": weather_figures(out_dir),
         "thermostat": thermostat_tracking(out_dir),
         "routines": routine_agreement(out_dir),
+        "lag_overlap": lag_overlap(out_dir),
         "synergies": synergy_balance(out_dir),
         "home_type_share": summary["home_type_share"],
     }

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from homeiq_assets.sim.ha_context import ULID_TYPE
 from homeiq_assets.sim.health.table import HEALTH_SCHEMA
 
 TS = pa.timestamp("ms", tz="UTC")
@@ -99,9 +100,12 @@ SCHEMAS: dict[str, pa.Schema] = {
         [
             ("home_id", DICT),
             ("ts", TS),
+            ("event_type", DICT),
             ("entity_id", DICT),
             ("state", DICT),
             ("attributes", DICT),
+            ("context_id", ULID_TYPE),
+            ("context_parent_id", ULID_TYPE),
             ("gt_cause", DICT),
             ("gt_occurrence", pa.int32()),
         ]
@@ -163,12 +167,19 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("kind", pa.string()),
             ("template", pa.string()),
             ("description", pa.string()),
+            ("automation_entity_id", pa.string()),
+            ("trigger_kind", pa.string()),
             ("trigger_entity_id", pa.string()),
+            ("trigger_state", pa.string()),
             ("action_entity_ids", LABELS),
+            ("action_state", pa.string()),
             ("relationship", pa.string()),
             ("adherence", pa.float64()),
             ("lag_s_mean", pa.float64()),
             ("lag_s_std", pa.float64()),
+            ("lag_s_lo", pa.float64()),
+            ("lag_s_hi", pa.float64()),
+            ("for_s", pa.float64()),
             ("time_local_h", pa.float64()),
             ("params", pa.string()),
             ("opportunities", pa.int32()),
@@ -194,8 +205,22 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("action_entity_id", pa.string()),
             ("relationship", pa.string()),
             ("same_area", pa.bool_()),
-            ("gt_linked", pa.bool_()),
+            ("candidate", pa.bool_()),
             ("gt_automation_id", pa.string()),
+            ("gt_linked", pa.bool_()),
+            ("gt_habit_id", pa.string()),
+        ]
+    ),
+    "gt_occurrences": pa.schema(
+        [
+            ("home_id", pa.string()),
+            ("routine_id", pa.string()),
+            ("occurrence", pa.int32()),
+            ("trigger_ts", TS),
+            ("first_event_ts", TS),
+            ("lag_s", pa.float64()),
+            ("events", pa.int32()),
+            ("step", pa.int8()),
         ]
     ),
 }
@@ -213,7 +238,14 @@ ROW_TABLES = (
     "gt_routines",
     "gt_synergies",
 )
-HOME_TABLES = (*ROW_TABLES, "events", "device_daily", "occupancy", "calendar")
+HOME_TABLES = (
+    *ROW_TABLES,
+    "gt_occurrences",
+    "events",
+    "device_daily",
+    "occupancy",
+    "calendar",
+)
 CONTEXT_TABLES = ("weather", "carbon_intensity", "electricity_price")
 ALL_TABLES = HOME_TABLES + CONTEXT_TABLES
 

@@ -26,6 +26,7 @@ HA_ENTITY_RULES: dict[str, dict[str | None, tuple[set[str | None], set[str | Non
     "climate": {None: ({None}, {None})},
     "fan": {None: ({None}, {None})},
     "vacuum": {None: ({None}, {None})},
+    "automation": {None: ({None}, {None})},
     "switch": {"outlet": ({None}, {None}), "switch": ({None}, {None}), None: ({None}, {None})},
     "cover": {"garage": ({None}, {None}), "door": ({None}, {None})},
     "person": {None: ({None}, {None})},
@@ -226,11 +227,16 @@ def check_ranges(source: TableSource, tables: list[str]) -> Outcome:
 
 
 def check_routines(source: TableSource) -> Outcome:
-    """Every routine's recorded occurrences and events equal those carrying its id in events;
-    adherence below 1 and timing jitter above 0 for every routine."""
+    """Ground truth agrees with the events for every habit occurrence and automation run
+    (`realism.occurrence_agreement`: its changes, its trigger, its lag band, and for automation
+    runs the automation_triggered event and the context chain); no change carries a parent
+    context outside an automation run; adherence below 1 and timing jitter above 0."""
     r = routine_agreement(source)
     passed = (
         r["agreement"] == 1.0
+        and r["routines_counts_match"] == r["routines"]
+        and r["changes_with_parent_outside_runs"] == 0
+        and r["other_changes_with_run_context"] == 0
         and r["max_adherence"] < 1.0
         and (r["routines"] == 0 or r["min_lag_std_s"] > 0)
     )
@@ -242,12 +248,13 @@ def check_routines(source: TableSource) -> Outcome:
 
 
 def check_synergies(source: TableSource) -> Outcome:
-    """For every home, linked relationship types also have unlinked candidates."""
+    """For every home, habit-linked relationship types also have unlinked candidates (unless
+    the type has a single candidate there); no type with 20 or more candidates is linked in
+    half of them."""
     r = synergy_balance(source)
+    ok = r["balanced_share"] == 1.0 and r["max_linked_share_of_a_type"] < 0.5
     return Outcome(
-        r["balanced_share"] == 1.0,
-        "synergy candidates balanced"
-        if r["balanced_share"] == 1.0
-        else "some linked types lack unlinked candidates",
+        ok,
+        "synergy candidates balanced" if ok else "some linked types lack unlinked candidates",
         r,
     )

@@ -53,18 +53,33 @@ def stored(fleet20: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def test_pattern_detection_finds_planted_routines(collected):
+def test_pattern_detection_finds_the_households_habits(collected):
+    """Habits are found; patterns of existing automations are reported apart. Precision is
+    modest by design: households also do things often but not consistently (a light switched
+    on at entry on some visits), which the pattern-quality model exists to sort out."""
     scores = collected.metrics["patterns"]
     print("\npattern detection:", json.dumps(scores))
-    assert scores["recall"] >= 0.90, scores
-    assert scores["precision"] >= 0.80, scores
-    assert scores["routines_detectable"] >= 60
+    assert scores["recall"] >= 0.70, scores
+    assert scores["precision"] >= 0.25, scores
+    assert scores["habits_detectable"] >= 50
+    auto = scores["automated_patterns"]
+    assert auto["strong"] > 20 and auto["automations_seen"] >= 0.7 * auto["automations_running"]
+
+
+def test_patterns_of_existing_automations_are_flagged_from_contexts(collected):
+    records = pd.DataFrame(collected.stages["patterns"].records)
+    flagged = records[records["automated"]]
+    assert len(flagged) > 20
+    # the flag comes from the recorded contexts, and it is right: an automation caused them
+    assert flagged["gt_automation_id"].notna().mean() > 0.95
+    assert not flagged["gt_real"].any() or flagged["gt_real"].mean() < 0.05
+    assert records.loc[~records["automated"], "automated_share"].max() < 0.5
 
 
 def test_ground_truth_agrees_with_events(collected):
     agreement = collected.metrics["routine_agreement"]
     assert agreement["occurrences"] > 3000
-    assert agreement["share"] >= 0.95, agreement
+    assert agreement["share"] == 1.0, agreement
 
 
 def test_every_detected_pattern_comes_from_events(collected, fleet20):
@@ -81,14 +96,33 @@ def test_every_detected_pattern_comes_from_events(collected, fleet20):
     assert strong[["home_id", "action_entity_id"]].drop_duplicates().shape[0] >= 50
 
 
-def test_synergies_cover_every_relationship_and_match_candidates(collected, fleet20):
+def test_synergies_are_the_candidates_no_automation_links(collected, fleet20):
     recs = pd.DataFrame(collected.stages["synergies"].records)
     gt = ds.dataset(fleet20 / "gt_synergies").to_table().to_pandas()
-    assert set(recs["relationship"]) == set(gt["relationship"])
-    assert len(recs) == len(gt)
-    assert recs["gt_linked"].sum() == gt["gt_linked"].sum()
+    cand = gt[gt["candidate"]]
+    assert set(recs["relationship"]) == set(cand["relationship"])
+    # the detector excludes what the contexts show to be automated; only an automation that
+    # never ran in the window stays invisible (and is labelled negative)
+    assert len(recs) == len(cand) + int(recs["gt_automated"].sum())
+    assert recs["gt_automated"].sum() <= 0.2 * (~gt["candidate"]).sum()
+    assert recs["gt_linked"].sum() == cand["gt_linked"].sum()
+    assert not (recs["gt_linked"] & recs["gt_automated"]).any()
     base = collected.metrics["synergy_rule_baseline"]
     assert 0 < base["f1"] < 1
+
+
+def test_no_single_pair_feature_gives_the_synergy_label_away(collected):
+    """Within each relationship type with enough positives, no pair feature alone separates
+    habit-linked pairs from the rest with AUC above 0.90 (issue 10), and incidental
+    co-occurrence is common among the negatives."""
+    sep = collected.metrics["synergy_separability"]
+    print("\nsingle-feature AUC:", json.dumps({k: v.get("best_auc") for k, v in sep.items()}))
+    checked = [rel for rel, s in sep.items() if s["positives"] >= 8]
+    assert "motion_light" in checked
+    for rel in checked:
+        assert sep[rel]["best_auc"] <= 0.90, (rel, sep[rel]["best_feature"], sep[rel]["best_auc"])
+    incidental = collected.metrics["synergy_incidental_cooccurrence"]
+    assert incidental["lift_30s_at_least_2"] >= 0.3, incidental
 
 
 def test_suggestions_and_requests_are_diverse(collected):

@@ -98,7 +98,7 @@ def _reject_reason(intended: dict, answer: dict) -> str | None:
 
 
 def _planted_match(intended: dict, truth: HomeTruth) -> str | None:
-    """The planted routine, automation or linked synergy the intended automation is."""
+    """The planted habit or automation (or habit-linked synergy) the intended automation is."""
     trig = intended["triggers"][0].get("entity_id")
     acts = [t for a in intended["actions"] for t in sorted(_targets(a))]
     for row in truth.routines.itertuples(index=False):
@@ -113,7 +113,7 @@ def _planted_match(intended: dict, truth: HomeTruth) -> str | None:
         hit = syn[syn["gt_linked"].astype(bool) & (syn["trigger_entity_id"] == trig)]
         hit = hit[hit["action_entity_id"].isin(acts)]
         if len(hit):
-            gid = hit["gt_automation_id"].iloc[0]
+            gid = hit["gt_habit_id"].iloc[0]
             return str(gid) if isinstance(gid, str) else f"{truth.home_id}.synergy"
     return None
 

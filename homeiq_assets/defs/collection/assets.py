@@ -29,7 +29,7 @@ from homeiq_assets.storage import (
     write_parquet_atomic,
 )
 
-COLLECT_CODE_VERSION = "collect-1"
+COLLECT_CODE_VERSION = "collect-2"
 STAGE_ASSET = {
     "patterns": "detected_patterns",
     "synergies": "detected_synergies",
@@ -143,8 +143,9 @@ def _run_stage(
     kinds={"parquet"},
 )
 def detected_patterns(context: dg.AssetExecutionContext, store: DataStore) -> dg.MaterializeResult:
-    """Time-of-day and trigger→action patterns mined from each home's events, labelled real or
-    spurious against the planted routines."""
+    """Time-of-day and trigger→action patterns mined from each home's events, labelled real
+    when a planted manual habit is that pattern; patterns existing automations produce are
+    flagged from the recorded contexts and reported apart."""
     run = _run_stage(context, store, "patterns")
     scores = run.metrics["patterns"]
     agreement = run.metrics["routine_agreement"]
@@ -164,11 +165,12 @@ def detected_patterns(context: dg.AssetExecutionContext, store: DataStore) -> dg
         strong_patterns=scores["strong_patterns"],
         precision=scores["precision"],
         recall=scores["recall"],
-        routines_detectable=scores["routines_detectable"],
-        routines_found=scores["routines_found"],
-        routines_below_min_support=scores["routines_below_min_support"],
+        habits_detectable=scores["habits_detectable"],
+        habits_found=scores["habits_found"],
+        habits_below_min_support=scores["habits_below_min_support"],
+        automated_strong_patterns=scores["automated_patterns"]["strong"],
         ground_truth_agreement=agreement["share"],
-        routine_occurrences_checked=agreement["occurrences"],
+        occurrences_checked=agreement["occurrences"],
         homes=run.homes,
         recall_by_template=dg.MetadataValue.json(scores["by_template"]),
     )
@@ -182,8 +184,8 @@ def detected_patterns(context: dg.AssetExecutionContext, store: DataStore) -> dg
     kinds={"parquet"},
 )
 def detected_synergies(context: dg.AssetExecutionContext, store: DataStore) -> dg.MaterializeResult:
-    """Every compatible device pair with co-occurrence and lag features, the rule baseline's
-    verdict and whether an automation really links it."""
+    """Every compatible device pair no automation links yet, with co-occurrence and lag
+    features, the rule baseline's verdict and whether a manual habit links it."""
     run = _run_stage(context, store, "synergies")
     base = run.metrics["synergy_rule_baseline"]
     return run.result(
@@ -198,11 +200,21 @@ def detected_synergies(context: dg.AssetExecutionContext, store: DataStore) -> d
             "rule_linked",
         ],
         candidate_pairs=len(run.records),
-        planted_pairs=base["positives"],
+        habit_linked_pairs=base["positives"],
+        candidates_automated_per_truth=run.metrics["synergy_candidates_automated"],
         rule_baseline_precision=base["precision"],
         rule_baseline_recall=base["recall"],
         rule_baseline_f1=base["f1"],
         relationships=", ".join(run.metrics["synergy_relationships"]),
+        best_single_feature_auc=dg.MetadataValue.json(
+            {
+                rel: {k: s[k] for k in ("positives", "pairs", "best_feature", "best_auc") if k in s}
+                for rel, s in run.metrics.get("synergy_separability", {}).items()
+            }
+        ),
+        incidental_cooccurrence=dg.MetadataValue.json(
+            run.metrics.get("synergy_incidental_cooccurrence", {})
+        ),
         homes=run.homes,
     )
 
@@ -226,11 +238,11 @@ def suggestions(context: dg.AssetExecutionContext, store: DataStore) -> dg.Mater
     s = run.metrics["suggestions"]
     return run.result(
         run.records,
-        ["home_id", "text", "yaml_valid", "gt_matches_routine"],
+        ["home_id", "text", "yaml_valid", "gt_matches_habit"],
         suggestions=s["n"],
         yaml_valid=s["yaml_valid"],
         yaml_valid_rate=round(s["yaml_valid"] / s["n"], 4) if s["n"] else 0.0,
-        matches_planted_routine=s["matches_routine"],
+        matches_planted_habit=s["matches_habit"],
         distinct_text_share=s["distinct_text_share"],
     )
 

@@ -14,7 +14,7 @@ from homeiq_assets.export.home_assistant.snapshot import write_ha_snapshot
 from homeiq_assets.sim.rng import derive_rng
 from homeiq_assets.storage import discard_dir, publish_dir, staging_dir
 
-EXPORT_CODE_VERSION = "exports-1"
+EXPORT_CODE_VERSION = "exports-2"
 
 
 def cycles_up_to(context: dg.AssetExecutionContext, store: DataStore, cycle: str) -> list[str]:

@@ -15,7 +15,7 @@ ASSET_TABLES: dict[str, tuple[str, ...]] = {
     "events": ("events", "device_daily"),
     "occupancy": ("occupancy", "calendar"),
     "environment": ("weather", "carbon_intensity", "electricity_price"),
-    "ground_truth": ("gt_routines", "gt_synergies"),
+    "ground_truth": ("gt_routines", "gt_occurrences", "gt_synergies"),
     "device_health": ("device_health",),
 }
 # collection and export assets keep their own files under `<base_dir>/<asset>/<cycle>/`

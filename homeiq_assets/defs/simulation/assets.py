@@ -35,10 +35,12 @@ SIM_ASSETS = ("homes", "events", "occupancy", "environment", "ground_truth")
 FIRST_START = dt.date(2025, 1, 6)
 DESCRIPTIONS = {
     "homes": "Homes with their floors, areas, labels, devices and Home Assistant entities.",
-    "events": "State-change events with their ground-truth cause, and daily device usage.",
+    "events": "State changes and automation runs with their Home Assistant contexts and "
+    "ground-truth cause, and daily device usage.",
     "occupancy": "Ground-truth occupant timelines (asleep / home / away, room) and calendars.",
     "environment": "Hourly weather, 15-minute carbon intensity and hourly tariffs.",
-    "ground_truth": "Planted routines/automations with occurrence counts; synergy candidates.",
+    "ground_truth": "Planted automations and manual habits with every occurrence; synergy "
+    "candidates (pairs not already automated) and the habits linking them.",
 }
 
 
@@ -223,6 +225,7 @@ def simulate_fleet(context: dg.AssetExecutionContext, config: SimulationConfig, 
         metadata={
             **common,
             "routines": rows.get("gt_routines", 0),
+            "occurrences": rows.get("gt_occurrences", 0),
             "synergy_candidates": rows.get("gt_synergies", 0),
             "path": dg.MetadataValue.path(str(store.asset_dir("ground_truth", cycle))),
         },

@@ -1,9 +1,14 @@
 """Write one home's history as a Home Assistant recorder database (SQLite, schema 53).
 
-The DDL is written by hand after `homeassistant/components/recorder/db_schema.py` (see
-docs/ha_snapshot.md): same tables, column names, types and index names, so Home Assistant opens
-the file as its own and finds no migration to run. Everything per event is computed with
-numpy/pandas; rows go in with `executemany` inside a single transaction.
+The DDL follows `homeassistant/components/recorder/db_schema.py` of Home Assistant 2026.2.3
+(checked column by column, issue-10 research §2): same tables, column names, types and index
+names, so Home Assistant opens the file as its own and finds no migration to run. What is
+written is what 2026.2 records: a state for every entity when it starts, the simulated history
+with each change's context (automation runs' changes carry the run's context and its parent),
+one `automation_triggered` event and one automation state per run, and only the attributes
+the recorder keeps (it drops a light's brightness and colour mode, an automation's
+`last_triggered`, …). Everything per event is computed with numpy/pandas; rows go in with
+`executemany` inside a single transaction.
 """
 
 from __future__ import annotations
@@ -18,11 +23,78 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from homeiq_assets.export.home_assistant.registries import entity_capabilities, stable_hex
+from homeiq_assets.export.home_assistant.registries import entity_capabilities
 from homeiq_assets.export.home_assistant.statistics import measurement_stats, total_increasing_stats
+from homeiq_assets.sim.ha_context import ulid_bytes
+from homeiq_assets.sim.rng import stable_int
 
 SCHEMA_VERSION = 53
 _MEAN_ARITHMETIC = 1  # StatisticMeanType.ARITHMETIC (0 none, 2 circular)
+BOOT_BEFORE_S = 2.0  # Home Assistant starts this long before the first simulated day
+# attributes Home Assistant 2026.2 keeps in memory but does not record (ALL_DOMAIN_EXCLUDE_ATTRS
+# and each entity class's `_entity_component_unrecorded_attributes`)
+UNRECORDED_ALL = frozenset({"attribution", "restored", "supported_features"})
+UNRECORDED: dict[str, frozenset[str]] = {
+    "light": frozenset(
+        {
+            "supported_color_modes",
+            "effect_list",
+            "min_mireds",
+            "max_mireds",
+            "min_color_temp_kelvin",
+            "max_color_temp_kelvin",
+            "brightness",
+            "color_mode",
+            "color_temp",
+            "color_temp_kelvin",
+            "effect",
+            "hs_color",
+            "rgb_color",
+            "rgbw_color",
+            "rgbww_color",
+            "xy_color",
+        }
+    ),
+    "sensor": frozenset({"options"}),
+    "climate": frozenset(
+        {
+            "hvac_modes",
+            "fan_modes",
+            "swing_modes",
+            "min_temp",
+            "max_temp",
+            "min_humidity",
+            "max_humidity",
+            "target_temp_step",
+            "preset_modes",
+        }
+    ),
+    "automation": frozenset({"id", "last_triggered", "mode", "current", "max"}),
+}
+# the state an entity has when Home Assistant starts, given the state its first change goes to
+_OPPOSITE = {
+    "on": "off",
+    "off": "on",
+    "locked": "unlocked",
+    "unlocked": "locked",
+    "playing": "off",
+    "opening": "closed",
+    "closing": "open",
+    "cleaning": "docked",
+    "returning": "cleaning",
+    "docked": "cleaning",
+}
+_RESTING = {
+    "binary_sensor": "off",
+    "light": "off",
+    "switch": "off",
+    "fan": "off",
+    "media_player": "off",
+    "lock": "locked",
+    "cover": "closed",
+    "vacuum": "docked",
+    "automation": "on",
+}
 _UNIT_CLASS = {"°C": "temperature", "W": "power", "kWh": "energy", "%": "unitless"}
 
 TABLES_DDL = """
@@ -105,17 +177,20 @@ CREATE INDEX ix_statistics_short_term_start_ts ON statistics_short_term (start_t
 
 @dataclass(frozen=True)
 class RecorderInput:
-    """One home's history. `events` columns: ts (epoch ms, int64, sorted), entity_id, state,
-    attributes (JSON text), cause (automation entity id or None), occurrence (int);
-    `entities`: the home's entity table; `automations`: automation entity id -> (name,
-    trigger entity id or None)."""
+    """One home's history. `events` columns: ts (epoch ms, int64, sorted), event_type
+    (`state_changed` | `automation_triggered`), entity_id, state (None on runs), attributes
+    (JSON text; a run's event data), context (16-byte ULID), parent (16 bytes or None);
+    `entities`: the home's entity table (automation entities included)."""
 
     home_id: str
     events: pd.DataFrame
     entities: pd.DataFrame
-    automations: dict[str, tuple[str, str | None]]
     start: dt.datetime
     end: dt.datetime
+
+    @property
+    def boot(self) -> dt.datetime:
+        return self.start - dt.timedelta(seconds=BOOT_BEFORE_S)
 
 
 def fnv1a_32(data: bytes) -> int:
@@ -136,73 +211,113 @@ def _sql_datetime(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def _mix64(x: np.ndarray) -> np.ndarray:
-    """splitmix64 finaliser: well-spread 64-bit values from counters."""
-    x = x.astype(np.uint64)
-    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return x ^ (x >> np.uint64(31))
+def _recorded(domain: str, attributes: dict[str, Any]) -> dict[str, Any]:
+    drop = UNRECORDED_ALL | UNRECORDED.get(domain, frozenset())
+    return {k: v for k, v in attributes.items() if k not in drop}
 
 
-def ulid_bytes(ms: np.ndarray, keys: np.ndarray, salt: str) -> list[bytes]:
-    """16-byte ULIDs (48-bit ms time, 80 bits derived from `keys` and `salt`): context ids
-    that sort by time like Home Assistant's and are the same on every export."""
-    seed = np.uint64(int(stable_hex(salt)[:16], 16))
-    hi = _mix64(keys.astype(np.uint64) ^ seed)
-    lo = _mix64(hi + np.uint64(0x9E3779B97F4A7C15))
-    raw = np.empty((len(ms), 16), np.uint8)
-    ms = ms.astype(np.uint64)
-    for i in range(6):  # big-endian 48-bit timestamp
-        raw[:, i] = (ms >> np.uint64(8 * (5 - i))) & np.uint64(0xFF)
-    raw[:, 6:14] = hi.astype(">u8").view(np.uint8).reshape(-1, 8)
-    raw[:, 14:16] = lo.astype(">u8").view(np.uint8).reshape(-1, 8)[:, :2]
-    flat = raw.tobytes()
-    return [flat[i : i + 16] for i in range(0, len(flat), 16)]
-
-
-def _static_attributes(entities: pd.DataFrame) -> dict[str, tuple[dict, dict]]:
-    """entity id -> (attributes before, attributes after the changing ones), in the order
-    Home Assistant builds a state's attributes (capabilities first, friendly name last)."""
+def _static_attributes(entities: pd.DataFrame) -> dict[str, tuple[str, dict, dict]]:
+    """entity id -> (domain, recorded attributes before, after the changing ones), in the
+    order Home Assistant builds a state's attributes (capabilities first, friendly name
+    last)."""
     out = {}
     for e in entities.itertuples(index=False):
         state_class = e.state_class if isinstance(e.state_class, str) else None
-        before = entity_capabilities(e.domain, state_class) or {}
+        before = _recorded(e.domain, entity_capabilities(e.domain, state_class) or {})
         after = {}
         if isinstance(e.unit_of_measurement, str):
             after["unit_of_measurement"] = e.unit_of_measurement
         if isinstance(e.device_class, str):
             after["device_class"] = e.device_class
         after["friendly_name"] = e.friendly_name
-        out[e.entity_id] = (before, after)
+        out[e.entity_id] = (e.domain, before, after)
     return out
 
 
 def _state_attributes(
-    inp: RecorderInput, entity_codes: np.ndarray, entity_ids: pd.Index
+    rows: pd.DataFrame, entities: pd.DataFrame, entity_codes: np.ndarray, entity_ids: pd.Index
 ) -> tuple[np.ndarray, list[tuple]]:
     """Deduplicated shared attributes: (attributes_id per state row, rows of the table).
 
     Only distinct (entity, attributes) pairs are turned into JSON: a few hundred per home."""
-    attr_codes, attr_values = pd.factorize(inp.events.attributes, sort=False)
+    attr_codes, attr_values = pd.factorize(rows.attributes, sort=False)
     base = len(attr_values) + 1
     pair, pairs = pd.factorize(entity_codes.astype(np.int64) * base + attr_codes)
-    static = _static_attributes(inp.entities)
+    static = _static_attributes(entities)
     parsed = [json.loads(a) if a else {} for a in attr_values]
     shared: dict[str, int] = {}
     pair_to_id = np.empty(len(pairs), np.int64)
     for i, key in enumerate(pairs.tolist()):
-        before, after = static.get(entity_ids[key // base], ({}, {}))
-        text = _json({**before, **parsed[key % base], **after})
+        domain, before, after = static.get(entity_ids[key // base], ("", {}, {}))
+        text = _json({**before, **_recorded(domain, parsed[key % base]), **after})
         pair_to_id[i] = shared.setdefault(text, len(shared) + 1)
-    rows = [(i, fnv1a_32(t.encode()), t) for t, i in shared.items()]
-    return pair_to_id[pair], rows
+    rows_out = [(i, fnv1a_32(t.encode()), t) for t, i in shared.items()]
+    return pair_to_id[pair], rows_out
 
 
-def _states(
-    inp: RecorderInput, runs: dict[str, list]
-) -> tuple[list[tuple], list[tuple], list[tuple]]:
-    """Rows of states, states_meta and state_attributes."""
+def initial_states(entities: pd.DataFrame, events: pd.DataFrame) -> list[str]:
+    """The state each entity has when Home Assistant starts: the one before its first change
+    (the opposite of an on/off-like first state, the first reading's own state for a
+    thermostat), `unknown` for a sensor that has not reported yet, and a domain's resting
+    state for an entity that never changes."""
+    changes = events[events.event_type == "state_changed"]
+    first = changes.groupby("entity_id", sort=False).state.first()
+    out = []
+    for e in entities.itertuples(index=False):
+        state = first.get(e.entity_id)
+        if e.domain == "automation":
+            out.append("on")
+        elif e.domain == "sensor" or state is None:
+            out.append(_RESTING.get(e.domain, "unknown"))
+        elif e.domain == "climate":
+            out.append(str(state))
+        else:
+            out.append(_OPPOSITE.get(str(state), _RESTING.get(e.domain, "unknown")))
+    return out
+
+
+def _state_rows(inp: RecorderInput) -> pd.DataFrame:
+    """Every state row in time order: each entity's state at start-up, the history, and the
+    automation entity's own state each time a run starts (its `last_triggered` changes; the
+    recorder writes the row although no recorded attribute changes)."""
     ev = inp.events
+    changes = ev[ev.event_type == "state_changed"]
+    runs = ev[ev.event_type == "automation_triggered"]
+    n_ent = len(inp.entities)
+    boot_ms = int(inp.boot.timestamp() * 1000)
+    startup = pd.DataFrame(
+        {
+            "ts": boot_ms + 100 + np.arange(n_ent, dtype=np.int64),
+            "entity_id": inp.entities.entity_id.astype(str).to_numpy(),
+            "state": initial_states(inp.entities, ev),
+            "attributes": "{}",
+            "context": ulid_bytes(
+                np.full(n_ent, boot_ms + 100, np.int64),
+                np.arange(n_ent),
+                stable_int("startup", inp.home_id),
+            ),
+            "parent": None,
+        }
+    )
+    automation = pd.DataFrame(
+        {
+            "ts": runs.ts.to_numpy(np.int64),
+            "entity_id": runs.entity_id.to_numpy(),
+            "state": "on",
+            "attributes": "{}",
+            "context": runs.context.to_numpy(),
+            "parent": runs.parent.to_numpy(),
+        }
+    )
+    history = changes[["ts", "entity_id", "state", "attributes", "context", "parent"]]
+    rows = pd.concat([startup, history, automation], ignore_index=True)
+    order = np.argsort(rows.ts.to_numpy(np.int64), kind="stable")
+    return rows.iloc[order].reset_index(drop=True)
+
+
+def _states(inp: RecorderInput) -> tuple[list[tuple], list[tuple], list[tuple], int]:
+    """Rows of states, states_meta and state_attributes, and the number of state rows."""
+    ev = _state_rows(inp)
     n = len(ev)
     state_id = np.arange(1, n + 1, dtype=np.int64)
     meta_code, entity_ids = pd.factorize(ev.entity_id.astype(str), sort=False)
@@ -221,8 +336,7 @@ def _states(
     carrier = np.maximum.accumulate(np.where(sorted_changed, np.arange(n), 0))
     last_changed = np.empty(n)
     last_changed[order] = ts[order][carrier]
-    attributes_id, attr_rows = _state_attributes(inp, meta_code, entity_ids)
-    context = _contexts(inp, runs)
+    attributes_id, attr_rows = _state_attributes(ev, inp.entities, meta_code, entity_ids)
     rows = list(
         zip(
             state_id.tolist(),
@@ -234,79 +348,51 @@ def _states(
             ts.tolist(),
             [None if o == 0 else o for o in old_state_id.tolist()],
             attributes_id.tolist(),
-            context,
+            ev.context.tolist(),
+            ev.parent.tolist(),
             (meta_code + 1).tolist(),
             strict=True,
         )
     )
     meta_rows = [(i + 1, e) for i, e in enumerate(entity_ids)]
-    return rows, meta_rows, attr_rows
+    return rows, meta_rows, attr_rows, n
 
 
-def _occurrence_keys(ev: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Automation occurrence index per row (-1 for other causes) and each occurrence's id."""
-    is_auto = ev.cause.notna().to_numpy() & (ev.occurrence.to_numpy() >= 0)
-    keys = ev.cause.astype(str).str.cat(ev.occurrence.astype(str), sep="#")
-    codes, uniques = pd.factorize(keys.where(is_auto), sort=False)
-    return codes, np.asarray(uniques, dtype=object)
-
-
-def _contexts(inp: RecorderInput, runs: dict[str, list]) -> list[bytes]:
-    """Context id of each state row: rows of one automation run share that run's context
-    (as the automation_triggered event does), every other change has its own."""
-    ev = inp.events
-    own = np.array(
-        ulid_bytes(ev.ts.to_numpy(np.int64), np.arange(len(ev)), f"state/{inp.home_id}"),
-        dtype=object,
+def _events(inp: RecorderInput) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """Rows of events, event_types and event_data: `homeassistant_start` and `…_started` at
+    boot, every `automation_triggered` with its run's context and parent, and
+    `homeassistant_stop` at the end of the window."""
+    boot, end = inp.boot.timestamp(), inp.end.timestamp()
+    salt = stable_int("events", inp.home_id)
+    own = ulid_bytes(
+        np.array([int(boot * 1000), int(boot * 1000) + 1000, int(end * 1000)], np.int64),
+        np.arange(3),
+        salt,
     )
-    codes, _ = _occurrence_keys(ev)
-    automated = codes >= 0
-    own[automated] = np.array(runs["context"], dtype=object)[codes[automated]]
-    return own.tolist()
-
-
-def _automation_runs(inp: RecorderInput) -> dict[str, list]:
-    """One automation_triggered per automation occurrence, just before its first change."""
-    ev = inp.events
-    codes, uniques = _occurrence_keys(ev)
-    mask = codes >= 0
-    first_ms = pd.Series(ev.ts.to_numpy(np.int64)[mask]).groupby(codes[mask]).min()
-    fired_ms = first_ms.to_numpy() - 50
-    context = ulid_bytes(fired_ms, first_ms.index.to_numpy(), f"automation/{inp.home_id}")
-    return {
-        "automation": [uniques[c].split("#", 1)[0] for c in first_ms.index],
-        "fired": (fired_ms / 1000.0).tolist(),
-        "context": context,
-    }
-
-
-def _events(
-    inp: RecorderInput, runs: dict[str, list]
-) -> tuple[list[tuple], list[tuple], list[tuple]]:
-    """Rows of events, event_types and event_data: start/started at the window start, one
-    automation_triggered per automation run, stop at the window end."""
-    start, end = inp.start.timestamp(), inp.end.timestamp()
-    items: list[tuple[float, str, str | None, bytes]] = []
-    boot = ulid_bytes(np.full(2, int(start * 1000)), np.arange(2), f"event/{inp.home_id}")
-    items.append((start, "homeassistant_start", None, boot[0]))
-    items.append((start + 0.25, "homeassistant_started", None, boot[1]))
-    for entity_id, fired, ctx in zip(
-        runs["automation"], runs["fired"], runs["context"], strict=True
-    ):
-        name, trigger = inp.automations.get(entity_id, (entity_id, None))
-        source = f"state of {trigger}" if trigger else "time"
-        data = _json({"name": name, "entity_id": entity_id, "source": source})
-        items.append((fired, "automation_triggered", data, ctx))
-    stop = ulid_bytes(np.array([int(end * 1000)]), np.array([7]), f"stop/{inp.home_id}")
-    items.append((end, "homeassistant_stop", None, stop[0]))
+    runs = inp.events[inp.events.event_type == "automation_triggered"]
+    items: list[tuple[float, str, str | None, bytes, bytes | None]] = [
+        (boot, "homeassistant_start", None, own[0], None),
+        (boot + 1.0, "homeassistant_started", None, own[1], None),
+    ]
+    items += list(
+        zip(
+            (runs.ts.to_numpy(np.int64) / 1000.0).tolist(),
+            ["automation_triggered"] * len(runs),
+            [_json(json.loads(d)) for d in runs.attributes.tolist()],
+            runs.context.tolist(),
+            runs.parent.tolist(),
+            strict=True,
+        )
+    )
+    items.append((end, "homeassistant_stop", None, own[2], None))
     items.sort(key=lambda item: item[0])
     types: dict[str, int] = {}
     datas: dict[str, int] = {}
     rows = []
-    for event_id, (fired, event_type, data, ctx) in enumerate(items, start=1):
+    for event_id, (fired, event_type, data, ctx, parent) in enumerate(items, start=1):
         type_id = types.setdefault(event_type, len(types) + 1)
         data_id = None if data is None else datas.setdefault(data, len(datas) + 1)
-        rows.append((event_id, 0, fired, data_id, ctx, type_id))
+        rows.append((event_id, 0, fired, data_id, ctx, parent, type_id))
     type_rows = [(i, t) for t, i in types.items()]
     data_rows = [(i, fnv1a_32(d.encode()), d) for d, i in datas.items()]
     return rows, type_rows, data_rows
@@ -383,9 +469,8 @@ def _run_script(con: sqlite3.Connection, script: str) -> None:
 def write_recorder_db(path: Path, inp: RecorderInput) -> dict[str, int]:
     """Create `path` (must not exist) with the whole history in one transaction; returns row
     counts per table."""
-    runs = _automation_runs(inp)
-    states, meta, attrs = _states(inp, runs)
-    events, event_types, event_data = _events(inp, runs)
+    states, meta, attrs, _ = _states(inp)
+    events, event_types, event_data = _events(inp)
     stats_meta, stats = _statistics(inp)
     con = sqlite3.connect(path, isolation_level=None)
     try:
@@ -397,15 +482,15 @@ def write_recorder_db(path: Path, inp: RecorderInput) -> dict[str, int]:
         con.executemany("INSERT INTO state_attributes VALUES (?, ?, ?)", attrs)
         con.executemany(
             "INSERT INTO states (state_id, state, last_changed_ts, last_updated_ts, old_state_id,"
-            " attributes_id, context_id_bin, metadata_id, origin_idx)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
+            " attributes_id, context_id_bin, context_parent_id_bin, metadata_id, origin_idx)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
             states,
         )
         con.executemany("INSERT INTO event_types VALUES (?, ?)", event_types)
         con.executemany("INSERT INTO event_data VALUES (?, ?, ?)", event_data)
         con.executemany(
             "INSERT INTO events (event_id, origin_idx, time_fired_ts, data_id, context_id_bin,"
-            " event_type_id) VALUES (?, ?, ?, ?, ?, ?)",
+            " context_parent_id_bin, event_type_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
             events,
         )
         con.executemany(
@@ -416,9 +501,12 @@ def write_recorder_db(path: Path, inp: RecorderInput) -> dict[str, int]:
             " sum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             stats,
         )
-        start, end = _sql_datetime(inp.start), _sql_datetime(inp.end)
-        con.execute("INSERT INTO recorder_runs VALUES (1, ?, ?, 0, ?)", (start, end, start))
-        con.execute("INSERT INTO schema_changes VALUES (1, ?, ?)", (SCHEMA_VERSION, start))
+        # one run, closed cleanly at the stop (closed_incorrect 0): Home Assistant finds no
+        # unfinished session to end at its next start
+        boot, end = _sql_datetime(inp.boot), _sql_datetime(inp.end)
+        created = _sql_datetime(inp.boot + dt.timedelta(milliseconds=5))
+        con.execute("INSERT INTO recorder_runs VALUES (1, ?, ?, 0, ?)", (boot, end, created))
+        con.execute("INSERT INTO schema_changes VALUES (1, ?, ?)", (SCHEMA_VERSION, boot))
         last_period = inp.end - dt.timedelta(minutes=5)
         con.execute("INSERT INTO statistics_runs VALUES (1, ?)", (_sql_datetime(last_period),))
         _run_script(con, INDEXES_DDL)

@@ -1,8 +1,10 @@
 """The `.storage` registry documents of one simulated home, as Home Assistant 2026.2 stores them.
 
-Field sets and storage versions follow Home Assistant core's registry helpers (see
-docs/ha_snapshot.md for the versions chosen and why). Every id is derived from the simulator's
-ids, so the same home always exports byte-identical registries.
+Field sets and storage versions are those Home Assistant 2026.2.3 writes (checked against its
+registry helpers, issue-10 research §1; docs/ha_snapshot.md). Area registry 1.9 and floor
+registry 1.3 keep their lists in the user's display order, so they are written the way those
+versions' migrations sort them (areas by name, floors from the top level down). Every id is
+derived from the simulator's ids, so the same home always exports byte-identical registries.
 """
 
 from __future__ import annotations
@@ -13,14 +15,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 # (major, minor) storage version per `.storage` key
 STORAGE_VERSIONS: dict[str, tuple[int, int]] = {
     "core.config_entries": (1, 5),
-    "core.floor_registry": (1, 2),
+    "core.floor_registry": (1, 3),
     "core.label_registry": (1, 2),
-    "core.area_registry": (1, 8),
+    "core.area_registry": (1, 9),
     "core.device_registry": (1, 12),
     "core.entity_registry": (1, 20),
 }
@@ -34,6 +37,27 @@ def stable_hex(*parts: str) -> str:
 
 def config_entry_id(home_id: str) -> str:
     return stable_hex("config_entry", home_id)
+
+
+def automation_id(home_id: str, entity_id: str) -> str:
+    """The `id` of an automation (in automations.yaml; the UI editor writes a 13-digit
+    millisecond timestamp), stable for the same home and entity."""
+    return str(int(stable_hex("automation", home_id, entity_id)[:12], 16) % 10**13).zfill(13)
+
+
+def floor_order(floors: pd.DataFrame) -> pd.DataFrame:
+    """Floors as floor registry 1.3 orders them: highest level first, floors without a level
+    last, then by name (casefolded)."""
+    level = pd.to_numeric(floors["level"], errors="coerce")
+    key = pd.DataFrame(
+        {"lvl": np.where(level.isna(), np.inf, -level), "name": floors["name"].str.casefold()}
+    )
+    return floors.iloc[key.sort_values(["lvl", "name"], kind="stable").index]
+
+
+def area_order(areas: pd.DataFrame) -> pd.DataFrame:
+    """Areas as area registry 1.9 orders them: by name, casefolded."""
+    return areas.iloc[np.argsort(areas["name"].str.casefold().to_numpy(), kind="stable")]
 
 
 def storage_document(key: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -96,7 +120,7 @@ def _floors(floors: pd.DataFrame, created: str) -> dict[str, Any]:
                 "created_at": created,
                 "modified_at": created,
             }
-            for f in floors.itertuples(index=False)
+            for f in floor_order(floors).itertuples(index=False)
         ]
     }
 
@@ -146,7 +170,7 @@ def _areas(
                 "created_at": created,
                 "modified_at": created,
             }
-            for a in areas.itertuples(index=False)
+            for a in area_order(areas).itertuples(index=False)
         ]
     }
 
@@ -195,10 +219,52 @@ def entity_capabilities(domain: str, state_class: str | None) -> dict[str, Any] 
     return None
 
 
+def _automation_entity(home_id: str, e: Any, created: str) -> dict[str, Any]:
+    """An automation's registry entry: platform `automation`, no config entry or device, its
+    `id` as unique id and capability, named by its alias."""
+    aid = automation_id(home_id, e.entity_id)
+    return {
+        "aliases": [],
+        "area_id": None,
+        "categories": {},
+        "capabilities": {"id": aid},
+        "config_entry_id": None,
+        "config_subentry_id": None,
+        "created_at": created,
+        "device_class": None,
+        "device_id": None,
+        "disabled_by": None,
+        "entity_category": None,
+        "entity_id": e.entity_id,
+        "hidden_by": None,
+        "icon": None,
+        "id": stable_hex("entity", home_id, e.entity_id),
+        "has_entity_name": False,
+        "labels": _labels(e.labels),
+        "modified_at": created,
+        "name": None,
+        "object_id_base": _none(e.original_name),
+        "options": {},
+        "original_device_class": None,
+        "original_icon": None,
+        "original_name": _none(e.original_name),
+        "platform": "automation",
+        "suggested_object_id": None,
+        "supported_features": 0,
+        "translation_key": None,
+        "unique_id": aid,
+        "previous_unique_id": None,
+        "unit_of_measurement": None,
+    }
+
+
 def _entities(home_id: str, entities: pd.DataFrame, created: str) -> dict[str, Any]:
     entry = config_entry_id(home_id)
     rows = []
     for e in entities.itertuples(index=False):
+        if e.domain == "automation":
+            rows.append(_automation_entity(home_id, e, created))
+            continue
         device_class = _none(e.device_class)
         # people come from Home Assistant's person integration: no device, no config entry
         person = e.domain == "person"

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -99,43 +100,44 @@ def _check_out(out_dir: Path, source: TableSource, force: bool) -> None:
             raise SnapshotError(f"{out_dir} would replace the simulator output it reads", "out")
 
 
-def _events(source: TableSource, home_id: str, automations: dict) -> pd.DataFrame:
-    """The home's events in time order, with the cause reduced to the automation entity id
-    (routines and physics are not Home Assistant automations: their cause is dropped)."""
+def _binary(column: pa.ChunkedArray) -> np.ndarray:
+    """16-byte context ids as an object array of bytes (None where missing)."""
+    return np.asarray(column.to_pylist(), dtype=object)
+
+
+def _events(source: TableSource, home_id: str) -> pd.DataFrame:
+    """The home's events in time order with their Home Assistant contexts (ground-truth
+    columns are not read: the snapshot holds what Home Assistant would hold)."""
     table = _dataset(source, "events").to_table(
-        columns=["ts", "entity_id", "state", "attributes", "gt_cause", "gt_occurrence"],
+        columns=[
+            "ts",
+            "event_type",
+            "entity_id",
+            "state",
+            "attributes",
+            "context_id",
+            "context_parent_id",
+        ],
         filter=ds.field("home_id") == home_id,
     )
     ts_ms = pc.cast(table.column("ts"), pa.int64()).to_numpy()
-    frame = table.drop_columns(["ts"]).to_pandas()
-    routine_to_entity = {rid: entity for entity, (_, _, rid) in automations.items()}
-    attributes = frame.attributes.astype(object)
-    return pd.DataFrame(
+
+    def text(name: str) -> np.ndarray:
+        return pc.cast(table.column(name), pa.string()).to_numpy(zero_copy_only=False)
+
+    attributes = text("attributes")
+    frame = pd.DataFrame(
         {
             "ts": ts_ms,
-            "entity_id": frame.entity_id.astype(str),
-            "state": frame.state.astype(str),
-            "attributes": attributes.where(attributes.notna(), "{}").astype(str),
-            "cause": frame.gt_cause.astype(object).map(routine_to_entity),
-            "occurrence": frame.gt_occurrence.to_numpy(),
+            "event_type": text("event_type"),
+            "entity_id": text("entity_id"),
+            "state": text("state"),
+            "attributes": np.where(pd.isna(attributes), "{}", attributes),
+            "context": _binary(table.column("context_id")),
+            "parent": _binary(table.column("context_parent_id")),
         }
-    ).sort_values("ts", kind="stable", ignore_index=True)
-
-
-def _automations(source: TableSource, home_id: str) -> dict[str, tuple[str, str | None, str]]:
-    """automation entity id -> (name, trigger entity id, routine id) for the home's planted
-    automations (empty when the source has no gt_routines table)."""
-    folder = table_dir(source, "gt_routines")
-    if not folder.is_dir() or not any(folder.glob("*.parquet")):
-        return {}
-    routines = _home_frame(source, "gt_routines", home_id)
-    routines = routines[routines.kind == "automation"]
-    out = {}
-    for r in routines.itertuples(index=False):
-        slug = str(r.routine_id).split(".", 1)[-1]
-        trigger = r.trigger_entity_id if isinstance(r.trigger_entity_id, str) else None
-        out[f"automation.{slug}"] = (str(r.description), trigger, str(r.routine_id))
-    return out
+    )
+    return frame.sort_values("ts", kind="stable", ignore_index=True)
 
 
 def _window(events: pd.DataFrame) -> tuple[dt.datetime, dt.datetime]:
@@ -192,17 +194,11 @@ def write_ha_snapshot(
     _check_out(out_dir, source, force)
 
     layout = {name: _home_frame(source, name, home_id) for name in LAYOUT_TABLES[1:]}
-    automations = _automations(source, home_id)
-    events = _events(source, home_id, automations)
+    events = _events(source, home_id)
     start, end = _window(events)
     registries = build_registries(home, created_at=start, **layout)
     recorder_input = RecorderInput(
-        home_id=home_id,
-        events=events,
-        entities=layout["entities"],
-        automations={e: (name, trigger) for e, (name, trigger, _) in automations.items()},
-        start=start,
-        end=end,
+        home_id=home_id, events=events, entities=layout["entities"], start=start, end=end
     )
 
     staging = staging_dir(out_dir)

@@ -1,6 +1,8 @@
-"""Pattern quality: is a detected pattern one of the household's real (planted) routines, or a
-regularity of everyday life? Gradient boosting on the detector's own statistics; the baseline of
-DESIGN §7 is the detector's confidence alone. Evaluated on the benchmark fleet's patterns."""
+"""Pattern quality: is a detected pattern one of the household's manual habits (`gt_real`: a
+planted habit is that pattern, docs/collection.md), or a regularity of everyday life? Gradient
+boosting on the detector's own statistics; the baseline of DESIGN §7 is the detector's confidence
+alone. Patterns of existing automations are not in the dataset (the recorded contexts flag them;
+curation drops them as `already_automated`). Evaluated on the benchmark fleet's patterns."""
 
 from __future__ import annotations
 
@@ -100,7 +102,7 @@ CONTEXT = (
 
 
 def _context(frame: pd.DataFrame) -> np.ndarray:
-    """How a pattern compares with the other candidates of its home: the routine behind an
+    """How a pattern compares with the other candidates of its home: the habit behind an
     action is usually its best explanation, while everyday co-occurrences come in crowds."""
     lift = np.log1p(frame["lift"].astype(float))
     by_action = frame.assign(_lift=lift).groupby(

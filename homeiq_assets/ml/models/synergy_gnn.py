@@ -1,5 +1,6 @@
-"""Synergy GNN (DESIGN §7): which candidate trigger→action device pairs a planted automation
-links, scored by a small graph neural network over each home.
+"""Synergy GNN (DESIGN §7): which candidate trigger→action device pairs (compatible, not already
+automated) a household's manual habit links — automation opportunities — scored by a small
+graph neural network over each home.
 
 One graph per home and cycle. Nodes are the home's devices, areas and floors; structural edges
 say where a device sits (device–area, area–floor, both ways), and every candidate pair adds a

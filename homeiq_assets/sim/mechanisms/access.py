@@ -1,4 +1,4 @@
-"""Doors, garage doors and locks from arrivals and departures; the bedtime routine."""
+"""Doors, garage doors and locks from arrivals and departures; the bedtime habit."""
 
 from __future__ import annotations
 
@@ -9,6 +9,19 @@ from homeiq_assets.sim.mechanisms.context import HomeContext
 
 # occupants who drive, and so use the garage door
 CAR_ARCHETYPES = ("office_worker", "shift_worker", "retired")
+
+
+def state_changes(t_ms: np.ndarray, states: np.ndarray) -> np.ndarray:
+    """Which commands of one entity change its state, as the event buffer will see them: sorted
+    stably by time, a command repeating the state before it is no change (states are compared
+    as given, attributes are assumed equal)."""
+    order = np.argsort(t_ms, kind="stable")
+    st = states[order]
+    changed_sorted = np.ones(len(st), dtype=bool)
+    changed_sorted[1:] = st[1:] != st[:-1]
+    out = np.empty(len(st), dtype=bool)
+    out[order] = changed_sorted
+    return out
 
 
 class AccessMechanisms(HomeContext):
@@ -29,6 +42,8 @@ class AccessMechanisms(HomeContext):
         order = np.argsort(t, kind="stable")
         t, is_arrival, car = t[order], is_arrival[order], car[order]
         open_ms = t * MS_PER_MINUTE + self.jitter_ms(len(t))
+        order = np.argsort(open_ms, kind="stable")  # the jitter may swap two in one minute
+        open_ms, is_arrival, car = open_ms[order], is_arrival[order], car[order]
         self.door_open_times = open_ms
         self.door_is_arrival = is_arrival
         for e in self.entities("door"):
@@ -38,22 +53,19 @@ class AccessMechanisms(HomeContext):
                 n = self.rng.poisson(0.15 * self.window.days)
                 extra_t = self.rng.integers(0, self.T, n)
                 extra_t = extra_t[self.n_awake[extra_t] > 0] * MS_PER_MINUTE
-            self.buf.add(
-                np.concatenate((open_ms, extra_t)),
-                e,
-                self.s_on,
-                np.concatenate(
-                    (np.full(len(open_ms), self.c_occupant), np.full(len(extra_t), self.c_noise))
-                ),
+            on_t = np.concatenate((open_ms, extra_t))
+            off_t = np.concatenate((close_ms, extra_t + 30_000))
+            causes = np.concatenate(
+                (np.full(len(open_ms), self.c_occupant), np.full(len(extra_t), self.c_noise))
             )
-            self.buf.add(
-                np.concatenate((close_ms, extra_t + 30_000)),
-                e,
-                self.s_off,
-                np.concatenate(
-                    (np.full(len(open_ms), self.c_occupant), np.full(len(extra_t), self.c_noise))
-                ),
-            )
+            self.buf.add(on_t, e, self.s_on, causes)
+            self.buf.add(off_t, e, self.s_off, causes)
+            # an opening while the door is still open (two people in one minute) is no event
+            changed = state_changes(
+                np.concatenate((on_t, off_t)),
+                np.concatenate((np.ones(len(on_t), np.int8), np.zeros(len(off_t), np.int8))),
+            )[: len(open_ms)]
+            self.door_opens[e] = (open_ms[changed], is_arrival[changed])
         for e in self.entities("cover"):
             # drivers reach the front door 30–90 s after the garage starts opening
             tc = open_ms[car] - self.rng.integers(30_000, 90_000, int(car.sum()))
@@ -90,51 +102,60 @@ class AccessMechanisms(HomeContext):
         minute = np.clip(t // MS_PER_MINUTE, 0, self.T - 1)
         after = np.clip(minute + 1, 0, self.T - 1)
         empty_after = (self.n_home[after] == 0) & ~arrival
-        self.buf.add(t - 25_000, e, s_unlocked, self.c_occupant)
-        self.buf.add(
-            t[empty_after] + self.rng.integers(20_000, 60_000, int(empty_after.sum())),
-            e,
-            s_locked,
-            self.c_occupant,
-        )
-        self.lock_departure_ms = t[empty_after] + 60_000
-        self.lock_arrival_ms = t[arrival & (self.n_home[np.clip(minute - 1, 0, self.T - 1)] == 0)]
+        empty_before = arrival & (self.n_home[np.clip(minute - 1, 0, self.T - 1)] == 0)
+        unlock_t = t - 25_000
+        lock_t = t[empty_after] + self.rng.integers(20_000, 60_000, int(empty_after.sum()))
+        self.buf.add(unlock_t, e, s_unlocked, self.c_occupant)
+        self.buf.add(lock_t, e, s_locked, self.c_occupant)
 
-        # bedtime: the last one to bed locks up (routine) or may do it by hand
+        # bedtime: the last one to bed locks up (habit) or may do it by hand
         sleeps = np.stack([o.sleep for o in self.occ.occupants])
         bed = sleeps.max(axis=0)
         bed = bed[(bed > 0) & (bed < self.T - 1)]
         all_down = (self.n_awake[bed + 1] == 0) & (self.n_home[bed + 1] > 0)
         bed = bed[all_down]
-        routines = self.by_template.get("bedtime_lock", [])
+        habits = self.by_template.get("bedtime_lock", [])
         done = np.zeros(len(bed), dtype=bool)
-        if routines:
-            p = routines[0]
+        t_r = np.zeros(0, np.int64)
+        if habits:
+            p = habits[0]
             p.opportunities = len(bed)
             done = self.executed(p, len(bed))
+            occ_id = p.record_runs(bed[done] * MS_PER_MINUTE)
             t_r = bed[done] * MS_PER_MINUTE + p.lags_ms(self.rng, int(done.sum()))
-            occ_id = np.flatnonzero(done).astype(np.int32)
             cause = self.cause_of[p.routine_id]
             self.buf.add(t_r, e, s_locked, cause, occurrence=occ_id)
             self.bedtime_routine = (p, t_r, occ_id)
         manual = ~done & (self.rng.random(len(bed)) < 0.5)
-        self.buf.add(
-            bed[manual] * MS_PER_MINUTE - self.rng.integers(60_000, 1_200_000, int(manual.sum())),
-            e,
-            s_locked,
-            self.c_occupant,
+        manual_t = bed[manual] * MS_PER_MINUTE - self.rng.integers(
+            60_000, 1_200_000, int(manual.sum())
         )
+        self.buf.add(manual_t, e, s_locked, self.c_occupant)
+
+        # what presence automations and habits react to: lock state changes on leaving an
+        # empty home and on coming back to one
+        times = np.concatenate((unlock_t, lock_t, t_r, manual_t))
+        states = np.concatenate(
+            (
+                np.zeros(len(unlock_t), np.int8),
+                np.ones(len(lock_t) + len(t_r) + len(manual_t), np.int8),
+            )
+        )
+        changed = state_changes(times, states)
+        n_u = len(unlock_t)
+        self.lock_departures = lock_t[changed[n_u : n_u + len(lock_t)]]
+        self.lock_arrivals = unlock_t[empty_before & changed[:n_u]]
+        self.lock_entity = e
 
     def bedtime_lights_off(self) -> None:
-        """The bedtime routine also switches off any light left on (forgotten lights)."""
+        """The bedtime habit also switches off any light left on (forgotten lights)."""
         if self.bedtime_routine is None:
             return
         p, t_r, occ_id = self.bedtime_routine
         cause = self.cause_of[p.routine_id]
         off_attr = self.light_off_attr()
-        lights = [e for e in p.action_entities if self.home.entities[e].key == "light"]
         for k, (e, iv) in enumerate(zip(self.entities("light"), self.light_intervals, strict=True)):
-            if e not in lights or len(iv.start) == 0:
+            if len(iv.start) == 0:
                 continue
             # only lights that are on at that moment change state
             idx = np.searchsorted(iv.start, t_r, side="right") - 1

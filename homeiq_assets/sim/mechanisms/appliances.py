@@ -107,15 +107,15 @@ class ApplianceMechanisms(HomeContext):
     def _coffee(self, e: int, wake: np.ndarray) -> None:
         wake = wake[(wake >= 0) & (wake < self.T - 60)]
         wake = wake[self.n_awake[np.clip(wake + 5, 0, self.T - 1)] > 0]
-        routines = [p for p in self.by_template.get("morning_coffee", []) if e in p.action_entities]
+        habits = [p for p in self.by_template.get("morning_coffee", []) if e in p.action_entities]
         manual = np.ones(len(wake), dtype=bool)
-        if routines:
-            p = routines[0]
+        if habits:
+            p = habits[0]
             weekday = self._is_weekday(wake)
             eligible = weekday if p.params["weekdays_only"] else np.ones(len(wake), bool)
             p.opportunities = int(eligible.sum())
             ok = eligible & self.executed(p, len(wake))
-            occ_id = np.flatnonzero(ok).astype(np.int32)
+            occ_id = p.record_runs(wake[ok] * MS_PER_MINUTE)
             t = wake[ok] * MS_PER_MINUTE + p.lags_ms(self.rng, int(ok.sum()))
             self._appliance(
                 e, t, [(int(p.params["brew_min"]), 1250.0)], self.cause_of[p.routine_id], occ_id
@@ -150,13 +150,14 @@ class ApplianceMechanisms(HomeContext):
         t = t[dry & warm]
         p.opportunities = len(t)
         ok = self.executed(p, len(t))
-        occ_id = np.flatnonzero(ok).astype(np.int32)
+        # one run: turn on, wait, turn off (the delay keeps the run's context)
+        occ_id = p.record_runs(t[ok] * MS_PER_MINUTE)
         on = t[ok] * MS_PER_MINUTE + p.lags_ms(self.rng, int(ok.sum()))
+        off = on + int(p.params["minutes"]) * MS_PER_MINUTE
+        off = off + p.lags_ms(self.rng, len(on))
         cause = self.cause_of[p.routine_id]
         self.buf.add(on, e, self.s_on, cause, occurrence=occ_id)
-        self.buf.add(
-            on + int(p.params["minutes"]) * MS_PER_MINUTE, e, self.s_off, cause, occurrence=occ_id
-        )
+        self.buf.add(off, e, self.s_off, cause, occurrence=occ_id)
 
     def vacuum(self) -> None:
         for e in self.entities("vacuum"):
@@ -171,18 +172,27 @@ class ApplianceMechanisms(HomeContext):
             first = np.concatenate(([True], day[1:] != day[:-1])) if len(s) else s.astype(bool)
             s = s[first]
             if autos:
+                # a time-pattern trigger checks every 5 minutes whether the home has been
+                # empty for the `for:` delay; the vacuum reports `cleaning` a moment later
                 p = autos[0]
-                p.opportunities = len(s)
-                ok = self.executed(p, len(s))
-                occ = np.flatnonzero(ok).astype(np.int32)
-                t0 = s[ok] * MS_PER_MINUTE + p.lags_ms(self.rng, int(ok.sum()))
+                step = 5 * MS_PER_MINUTE
+                empty_for = int(p.params["empty_for_min"] * MS_PER_MINUTE)
+                fire = -(-(s * MS_PER_MINUTE + empty_for) // step) * step
+                fire_min = np.clip(fire // MS_PER_MINUTE, 0, self.T - 1)
+                empty = (self.n_home[fire_min] == 0) & (fire < self.T * MS_PER_MINUTE)
+                p.opportunities = int(empty.sum())
+                ok = empty & self.executed(p, len(s))
+                occ = p.record_runs(fire[ok], fire[ok])
+                t0 = fire[ok] + p.lag.draw_ms(self.rng, int(ok.sum()), with_for=False)
                 cause: int | np.ndarray = self.cause_of[p.routine_id]
             else:
                 t0 = s[self.rng.random(len(s)) < 0.2] * MS_PER_MINUTE + 300_000
                 occ, cause = None, self.c_occupant
             clean = self.rng.integers(40, 80, len(t0)) * MS_PER_MINUTE
-            for state, off in (("cleaning", 0), ("returning", clean), ("docked", clean + 180_000)):
-                self.buf.add(t0 + off, e, self.v.states.code(state), cause, occurrence=occ)
+            self.buf.add(t0, e, self.v.states.code("cleaning"), cause, occurrence=occ)
+            # returning and docking are the vacuum's own doing, not the automation's
+            for state, off in (("returning", clean), ("docked", clean + 180_000)):
+                self.buf.add(t0 + off, e, self.v.states.code(state), self.c_physics)
             self.vacuum_runs = (t0, clean)
             self.add_power(
                 t0 // MS_PER_MINUTE + (clean // MS_PER_MINUTE) + 3,

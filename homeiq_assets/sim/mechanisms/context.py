@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from homeiq_assets.sim.clock import MS_PER_MINUTE, Window
+from homeiq_assets.sim.clock import MS_PER_MINUTE, Window, local_day_starts
 from homeiq_assets.sim.environment import outdoor_temperature_minutes, region_weather
 from homeiq_assets.sim.events import EventBuffer, Vocab
+from homeiq_assets.sim.intervals import runs
 from homeiq_assets.sim.layout import Home
 from homeiq_assets.sim.mechanisms.switching import OnIntervals
 from homeiq_assets.sim.occupancy import simulate_occupancy
@@ -59,6 +60,7 @@ class HomeContext:
         self.weather = region_weather(home.region.name, window, seed)
         self.local_min = self.occ.local_minute
         self.local_hour = self.local_min // 60
+        self.local_day_starts = local_day_starts(window, home.region.timezone)
         self.n_home = self.occ.count_home()
         self.n_awake = self.occ.count_awake_home()
         self.planted, self.synergies = plant_routines(home, seed)
@@ -67,10 +69,17 @@ class HomeContext:
             self.by_template.setdefault(p.template, []).append(p)
         self.cause_of = {p.routine_id: vocabs.causes.code(p.routine_id) for p in self.planted}
         self._active: dict[int, np.ndarray] = {}
+        self._visits: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         # handed from one mechanism to a later one (run() calls them in causal order)
-        self.motion_runs: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self.motion_runs: dict = {}  # motion entity -> its runs (motion())
+        self.door_open_times = np.zeros(0, np.int64)  # every front-door opening (doors())
+        self.door_is_arrival = np.zeros(0, bool)
+        # per door sensor: openings that changed its state (a trigger a habit or an
+        # automation can react to), and whether each was an arrival
+        self.door_opens: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self.lock_departures = np.zeros(0, np.int64)  # `locked` when the last one left
+        self.lock_arrivals = np.zeros(0, np.int64)  # `unlocked` on coming back to an empty home
         self.bedtime_routine: tuple[Planted, np.ndarray, np.ndarray] | None = None
-        self.window_auto: tuple[Planted, np.ndarray, np.ndarray, np.ndarray] | None = None
         self.vacuum_runs: tuple[np.ndarray, np.ndarray] | None = None
         self.power_diff = np.zeros(self.T + 1, dtype=np.float64)  # appliance watts
         self.light_intervals: list[OnIntervals] = []
@@ -84,11 +93,37 @@ class HomeContext:
             self._active[area] = self.occ.active_in(area)
         return self._active[area]
 
+    def visits(self, area: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Visits of an area: (first minute, end minute, the moment someone walks in, window
+        ms). A walk-in into the entrance on arrival follows the front door by a second or
+        two; other walk-ins fall anywhere in their first minute."""
+        if area not in self._visits:
+            v_s, v_e, entry = self.visits_of(self.active(area))
+            if self.home.areas[area].kind == "entrance" and len(self.door_open_times):
+                arrivals = self.door_open_times[self.door_is_arrival]
+                minute = arrivals // MS_PER_MINUTE
+                pos = np.minimum(np.searchsorted(minute, v_s), max(len(minute) - 1, 0))
+                hit = (minute[pos] == v_s) if len(minute) else np.zeros(len(v_s), bool)
+                entry[hit] = arrivals[pos[hit]] + self.rng.integers(800, 2_500, int(hit.sum()))
+            self._visits[area] = (v_s, v_e, entry)
+        return self._visits[area]
+
+    def visits_of(self, present: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        v_s, v_e = runs(present)
+        return v_s, v_e, v_s * MS_PER_MINUTE + self.rng.integers(0, 55_000, len(v_s))
+
+    def lognormal_ms(
+        self, median_s: float, sigma: float, n: int, lo_ms: int, hi_ms: int
+    ) -> np.ndarray:
+        """Human lags: lognormal around `median_s`, clipped to [lo_ms, hi_ms]."""
+        lag = median_s * 1000 * np.exp(sigma * self.rng.standard_normal(n))
+        return np.clip(np.round(lag), lo_ms, hi_ms).astype(np.int64)
+
     def jitter_ms(self, n: int, hi: int = MS_PER_MINUTE) -> np.ndarray:
         return self.rng.integers(0, hi, n).astype(np.int64)
 
     def entities(self, key: str) -> list[int]:
-        return [i for i, e in enumerate(self.home.entities) if e.key == key]
+        return [i for i, e in enumerate(self.home.entities) if e.key == key and e.device_index >= 0]
 
     def area_of(self, entity: int) -> int:
         return self.home.devices[self.home.entities[entity].device_index].area_index

@@ -3,7 +3,7 @@ plug experiences them: overlapping reasons to be on make one longer on-period.""
 
 from __future__ import annotations
 
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -35,6 +35,12 @@ class OnIntervals:
         occ = np.full(n, -1, np.int32) if occurrence is None else occurrence.astype(np.int32)
         return OnIntervals(start, end, on, off, occ, occ)
 
+    def with_off_occ(self, occurrence: int) -> OnIntervals:
+        """The same intervals with every off edge outside any occurrence (a habit is the
+        switch-on; switching off later is ordinary use)."""
+        off = np.full(len(self.start), occurrence, np.int32)
+        return OnIntervals(self.start, self.end, self.on_cause, self.off_cause, self.on_occ, off)
+
     @staticmethod
     def empty() -> OnIntervals:
         return OnIntervals.of(np.zeros(0, np.int64), np.zeros(0, np.int64), 0)
@@ -42,7 +48,7 @@ class OnIntervals:
     @staticmethod
     def concat(parts: list[OnIntervals]) -> OnIntervals:
         return OnIntervals(
-            *(np.concatenate(c) for c in zip(*(astuple(p) for p in parts), strict=True))
+            *(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(OnIntervals))
         )
 
     def merged(self) -> OnIntervals:

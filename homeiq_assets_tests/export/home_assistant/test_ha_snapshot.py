@@ -87,11 +87,19 @@ def test_database_integrity_and_schema(db: sqlite3.Connection, fleet_dir: Path, 
     assert db.execute("PRAGMA user_version").fetchone()[0] == 0
     assert db.execute("SELECT schema_version FROM schema_changes").fetchall() == [(SCHEMA_VERSION,)]
     assert SCHEMA_VERSION == 53
-    n_events = ds.dataset(fleet_dir / "events").count_rows(filter=ds.field("home_id") == home_id)
-    assert db.execute("SELECT count(*) FROM states").fetchone()[0] == n_events
-    assert (
-        db.execute("SELECT count(*) FROM recorder_runs WHERE closed_incorrect = 0").fetchone()[0]
-        == 1
+    events = _table(fleet_dir, "events", home_id)
+    kinds = events.event_type.astype(str).value_counts()
+    n_entities = len(_table(fleet_dir, "entities", home_id))
+    # the history, a state per entity at start-up, an automation state per run
+    expected = kinds["state_changed"] + n_entities + kinds.get("automation_triggered", 0)
+    assert db.execute("SELECT count(*) FROM states").fetchone()[0] == expected
+    runs = db.execute(
+        'SELECT start, "end", closed_incorrect, created FROM recorder_runs'
+    ).fetchall()
+    assert len(runs) == 1 and runs[0][2] == 0  # closed cleanly: no unfinished session
+    start, end, _, created = runs[0]
+    assert start < created < end and end.startswith(
+        str(events.ts.max().date() + pd.Timedelta(days=1))
     )
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert set(RECORDER_TABLES) <= tables
@@ -146,12 +154,15 @@ def test_registries_round_trip(snapshot: dict, fleet_dir: Path, home_id: str) ->
 
     reg_entities = storage["core.entity_registry"]["data"]["entities"]
     assert {e["entity_id"] for e in reg_entities} == set(entities.entity_id)
-    device_of = [d if isinstance(d, str) else None for d in entities.device_id]  # persons: none
+    device_of = [d if isinstance(d, str) else None for d in entities.device_id]
     assert {e["entity_id"]: e["device_id"] for e in reg_entities} == dict(
         zip(entities.entity_id, device_of, strict=True)
     )
     people = [e for e in reg_entities if e["entity_id"].startswith("person.")]
     assert people and all(e["platform"] == "person" and e["device_id"] is None for e in people)
+    autos = [e for e in reg_entities if e["entity_id"].startswith("automation.")]
+    assert autos and all(e["platform"] == "automation" and e["device_id"] is None for e in autos)
+    assert all(e["capabilities"] == {"id": e["unique_id"]} for e in autos)
     assert all(e["area_id"] is None for e in reg_entities)  # inherited from the device
     by_id = {e["entity_id"]: e for e in reg_entities}
     for e in entities.itertuples():
@@ -237,29 +248,97 @@ def test_time_weighted_mean_of_one_sensor(db: sqlite3.Connection) -> None:
     assert mean == pytest.approx(held.mean(), rel=1e-3)
 
 
-def test_automation_runs_become_events_without_ground_truth_ids(
+def test_automation_runs_carry_their_context_chain(
     db: sqlite3.Connection, fleet_dir: Path, home_id: str
 ) -> None:
+    """One automation_triggered per run with the run's context and, for state triggers, the
+    triggering state's context as parent; the changes it caused carry both."""
     routines = _table(fleet_dir, "gt_routines", home_id)
     automations = routines[routines.kind == "automation"]
     events = _table(fleet_dir, "events", home_id)
-    auto_events = events[events.gt_cause.astype(str).isin(automations.routine_id)]
-    runs = auto_events[["gt_cause", "gt_occurrence"]].drop_duplicates()
+    runs = events[events.event_type.astype(str) == "automation_triggered"]
+    caused = events[
+        (events.event_type.astype(str) == "state_changed")
+        & events.gt_cause.astype(str).isin(automations.routine_id)
+    ]
     triggered = _frame(
         db,
-        "SELECT e.context_id_bin, d.shared_data FROM events e JOIN event_types t "
-        "USING (event_type_id) LEFT JOIN event_data d USING (data_id) "
+        "SELECT e.context_id_bin, e.context_parent_id_bin, d.shared_data FROM events e "
+        "JOIN event_types t USING (event_type_id) LEFT JOIN event_data d USING (data_id) "
         "WHERE t.event_type = 'automation_triggered'",
     )
     assert len(triggered) == len(runs) > 0
+    assert set(triggered.context_id_bin) == set(runs.context_id)
     assert not triggered.shared_data.str.contains(home_id).any()  # no gt ids
+    assert triggered.shared_data.str.contains('"source":"state of ').any()
     types = {r[0] for r in db.execute("SELECT event_type FROM event_types")}
     assert {"homeassistant_start", "homeassistant_started", "homeassistant_stop"} <= types
     assert "state_changed" not in types
+    # the caused changes, plus the automation entity's own state per run, share run contexts
     shared = db.execute(
-        "SELECT count(*) FROM states WHERE context_id_bin IN (SELECT context_id_bin FROM events)"
+        "SELECT count(*) FROM states WHERE context_id_bin IN (SELECT context_id_bin FROM events "
+        "WHERE context_id_bin IS NOT NULL) AND context_id_bin IN "
+        "(SELECT context_id_bin FROM events e JOIN event_types t USING (event_type_id) "
+        "WHERE t.event_type = 'automation_triggered')"
     ).fetchone()[0]
-    assert shared == len(auto_events)
+    assert shared == len(caused) + len(runs)
+    # a parent is always the context of an earlier recorded state (the trigger)
+    parents = _frame(
+        db,
+        "SELECT s.last_updated_ts AS ts, p.last_updated_ts AS parent_ts FROM states s "
+        "JOIN states p ON p.context_id_bin = s.context_parent_id_bin",
+    )
+    with_parent = db.execute(
+        "SELECT count(*) FROM states WHERE context_parent_id_bin IS NOT NULL"
+    ).fetchone()[0]
+    assert len(parents) == with_parent > 0 and (parents.parent_ts <= parents.ts).all()
+
+
+def test_every_entity_has_a_state_from_start_up(db: sqlite3.Connection, fleet_dir, home_id):
+    """Home Assistant records each entity's state when it starts, before any history."""
+    entities = _table(fleet_dir, "entities", home_id)
+    first = _frame(
+        db,
+        "SELECT m.entity_id, s.state, s.last_updated_ts, s.old_state_id FROM states s "
+        "JOIN states_meta m USING (metadata_id) WHERE s.state_id IN "
+        "(SELECT min(state_id) FROM states GROUP BY metadata_id)",
+    )
+    assert set(first.entity_id) == set(entities.entity_id)
+    assert first.old_state_id.isna().all()
+    started = db.execute(
+        "SELECT e.time_fired_ts FROM events e JOIN event_types t USING (event_type_id) "
+        "WHERE t.event_type = 'homeassistant_started'"
+    ).fetchone()[0]
+    assert (first.last_updated_ts < started).all()
+    events = _table(fleet_dir, "events", home_id)
+    assert first.last_updated_ts.max() < events.ts.min().timestamp()
+    autos = first[first.entity_id.str.startswith("automation.")]
+    assert (autos.state == "on").all()
+
+
+def test_only_recorded_attributes_are_stored(db: sqlite3.Connection, fleet_dir, home_id):
+    """Home Assistant 2026.2 does not record a light's brightness or colour modes."""
+    attrs = _frame(
+        db,
+        "SELECT DISTINCT m.entity_id, a.shared_attrs FROM states s JOIN states_meta m "
+        "USING (metadata_id) JOIN state_attributes a USING (attributes_id)",
+    )
+    lights = attrs[attrs.entity_id.str.startswith("light.")]
+    assert len(lights) and not lights.shared_attrs.str.contains("brightness|color_mode").any()
+    autos = attrs[attrs.entity_id.str.startswith("automation.")]
+    assert len(autos) and not autos.shared_attrs.str.contains("last_triggered").any()
+    events = _table(fleet_dir, "events", home_id)
+    assert events.attributes.astype(str).str.contains("brightness").any()  # kept in the table
+
+
+def test_registries_are_in_the_order_their_versions_keep(snapshot: dict) -> None:
+    storage = read_ha_snapshot(snapshot["out"])["storage"]
+    assert STORAGE_VERSIONS["core.area_registry"] == (1, 9)
+    assert STORAGE_VERSIONS["core.floor_registry"] == (1, 3)
+    names = [a["name"] for a in storage["core.area_registry"]["data"]["areas"]]
+    assert names == sorted(names, key=str.casefold)
+    levels = [f["level"] for f in storage["core.floor_registry"]["data"]["floors"]]
+    assert levels == sorted(levels, reverse=True)
 
 
 def test_export_is_deterministic(snapshot: dict, fleet_dir: Path, home_id: str, tmp_path) -> None:
