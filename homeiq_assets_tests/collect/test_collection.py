@@ -225,11 +225,17 @@ def test_ask_ai_sqlite_table_has_the_soft_prompt_schema(stored):
     assert rows[0][3].startswith("2026-02-0")  # end of the simulated window, not wall clock
 
 
-def test_gnn_export_holds_one_graph_per_home_and_cycle(stored):
+def test_gnn_export_holds_one_graph_per_home_and_cycle(stored, collected):
+    """One graph per home and cycle that has candidate pairs (a studio with one motion sensor
+    and no light it could switch has none, and no graph)."""
     graphs = json.loads(
         (stored / "exported_datasets" / "c2" / "all" / "synergy_gnn" / "graphs.json").read_text()
     )
-    assert len(graphs) == 40
+    with_pairs = {r["home_id"] for r in collected.stages["synergies"].records}
+    assert 0 < len(with_pairs) <= 20
+    assert sorted((g["cycle"], g["home_id"]) for g in graphs) == sorted(
+        (c, h) for c in ("c1", "c2") for h in with_pairs
+    )
     g = graphs[0]
     device_ids = {n["device_id"] for n in g["nodes"]}
     assert all(e["trigger_device_id"] in device_ids for e in g["edges"])
