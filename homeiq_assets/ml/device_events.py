@@ -10,7 +10,7 @@ episode (was it flagged within its first N days?) against the alerts a user has 
 Definitions (all on the rows of the scored period, see `BURN_IN_DAYS`):
 
 * **alert episode**: consecutive calendar days on which a device is alerted (a day without
-  an alert, or without a row, ends it).
+  an alert, or without a row, ends it). One that began in the burn-in is not scored.
 * **failure event**: (device, failure date), read from `gt_days_to_failure`. It is scored when
   its whole warning window (the `WARNING_DAYS` days before it) lies in the scored period. It is
   **warned** when the device is alerted on one of those days; its lead time is the failure date
@@ -124,11 +124,6 @@ class _Rows:
         return out
 
 
-def alert_episodes(frame: pd.DataFrame, alert: np.ndarray, burn_in: int = BURN_IN_DAYS):
-    """Alert episodes of `alert` on `frame` that start in the scored period (see `_Rows`)."""
-    return _Rows(frame, burn_in).episodes(alert)
-
-
 @dataclass
 class Scored:
     """Per-unit outcomes of one scoring, ready for metrics and bootstrap intervals."""
@@ -144,6 +139,7 @@ class FailureScoring:
     """Scores sets of alerts on one frame per failure event (see module doc)."""
 
     def with_burn_in(self, days: int) -> FailureScoring:
+        """The same frame scored with another burn-in."""
         return FailureScoring(self.rows.frame, days)
 
     def __init__(self, frame: pd.DataFrame, burn_in: int = BURN_IN_DAYS):
@@ -190,6 +186,7 @@ class AnomalyScoring:
     """Scores sets of alerts on one frame per anomaly episode (see module doc)."""
 
     def with_burn_in(self, days: int) -> AnomalyScoring:
+        """The same frame scored with another burn-in."""
         return AnomalyScoring(self.rows.frame, days, self.detection_days)
 
     def __init__(
@@ -259,10 +256,6 @@ def score_anomalies(
 ) -> Scored:
     """Anomaly episodes, alert episodes and device-days of one set of alerts (see module doc)."""
     return AnomalyScoring(frame, burn_in, detection_days)(alert)
-
-
-def _estimate_dict(estimates: dict[str, Estimate], prefix: str) -> dict[str, dict]:
-    return {f"{prefix}{k}": v.to_dict() for k, v in estimates.items()}
 
 
 def recall_precision_estimates(scored: Scored, n_resamples: int, seed: int) -> dict[str, Estimate]:

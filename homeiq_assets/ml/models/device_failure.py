@@ -1,18 +1,22 @@
-"""Device failure within 7 days (DESIGN §7): LightGBM on rolling telemetry features.
+"""Device failure (DESIGN §7): LightGBM on rolling telemetry features, judged per failure event.
 
-The label `gt_fails_within_7d` comes from the simulator's latent failure process (see
-docs/device_health.md), never from a row's own values. Features are the per-device rolling
-windows of `features_health.health_features` (past and current rows only). Early stopping and
-the decision threshold use validation homes split from the training homes by home; the
-benchmark homes are only scored.
+The model scores each device-day for `gt_fails_within_7d`, a label from the simulator's latent
+failure process (docs/device_health.md), never from a row's own values. Features are the
+per-device rolling windows of `health_features` (past and current rows only). Early stopping
+uses validation homes split from the training homes by home.
 
-Baseline (DESIGN §7, "threshold rule on current telemetry"): `features_health.band_rule_score`
-flags a row when any current field leaves its category's `NORMAL_BANDS` band.
+An alert is a day whose score reaches the threshold; consecutive alert days of a device are
+one alert episode. The threshold is set by a false-alarm budget: the one that warns of the
+most failures while at least `ALERT_BUDGET` of its alert episodes are followed by a failure
+within 7 days, chosen on out-of-fold scores of the training homes (never a benchmark home).
+The benchmark homes are scored per failure event after the burn-in (`ml.device_events`):
+predictable failures warned 1-7 days ahead, alert-episode precision, false alerts per
+device-year, lead times and results per failure mode, with device-day figures beside them.
+Sudden failures (no precursor by design) are reported, not gated.
 
-Known ceiling: `sudden` failures (13 % of failures by the default mode mix) have no precursor
-by design, and failures 6-7 days ahead show only a weak one, so positive-class recall stays well
-below the 0.80 gate whatever the model; `metrics["recall_by_mode"]` and
-`metrics["recall_by_days_ahead"]` show where the misses are.
+Baseline (DESIGN §7, "threshold rule on current telemetry"): `band_rule_score`, how far the
+worst current field lies outside its category's `NORMAL_BANDS` band, thresholded by the same
+budget and scored the same way.
 """
 
 from __future__ import annotations
