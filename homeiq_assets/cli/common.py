@@ -147,6 +147,10 @@ def print_run(result, instance, key: str) -> None:
             "macro_f1",
             "f1",
             "auc",
+            "event_recall",
+            "episode_recall",
+            "alert_precision",
+            "day_accuracy",
         )
         counts = {
             k: v.value

@@ -24,9 +24,10 @@ from homeiq_assets.cli.common import (
 
 def _owned_outputs() -> frozenset[str]:
     """Everything `homeiq generate` writes into --out (other files there are left alone)."""
+    from homeiq_assets.sim.health.table import HEALTH_TABLES
     from homeiq_assets.sim.tables import ALL_TABLES
 
-    return frozenset((*ALL_TABLES, "device_health", "summary.json"))
+    return frozenset((*ALL_TABLES, *HEALTH_TABLES, "summary.json"))
 
 
 @contextmanager

@@ -14,14 +14,16 @@ from homeiq_assets.sim.health.checks import HARD_RANGES
 from homeiq_assets.sim.health.table import HEALTH_SCHEMA
 from homeiq_assets.sim.tables import TableSource, table_dir
 
-DEVICE_DATASET_VERSION = "device-health-export-1"
+DEVICE_DATASET_VERSION = "device-health-export-2"
 
 
 def curate_device_health(source: TableSource, cycle: str, seed: int) -> CuratedStage | None:
     """Device-day telemetry with its labels as the device-intelligence dataset.
 
-    Validation is columnar (schema and physical limits, see `sim.health_checks`); rows of a
-    device that is down carry no telemetry and are filtered as `device_down`.
+    Validation is columnar (schema and physical limits, see `sim.health.checks`); rows of a
+    device that is down carry no telemetry and are filtered as `device_down`. The anomaly
+    episode of a row travels with it (`gt_anomaly_kind/field/start/end`), so models are scored
+    per episode; the failure an alert points at is `date + gt_days_to_failure`.
     """
     folder = table_dir(source, "device_health")
     if not any(folder.glob("*.parquet")):

@@ -64,3 +64,12 @@ def split_by_home(
     )
     valid = np.isin(keys, valid_homes)
     return ~valid, valid
+
+
+def home_folds(frame: pd.DataFrame, folds: int, seed: int) -> np.ndarray:
+    """Fold number (0..folds-1) of every row, whole homes per fold (for out-of-fold scores)."""
+    keys = home_key(frame)
+    homes, inverse = np.unique(keys, return_inverse=True)
+    rng = np.random.default_rng(seed)
+    fold_of_home = rng.permutation(homes.size) % max(1, min(folds, homes.size))
+    return fold_of_home[inverse]

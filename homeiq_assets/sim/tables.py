@@ -8,7 +8,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from homeiq_assets.sim.ha_context import ULID_TYPE
-from homeiq_assets.sim.health.table import HEALTH_SCHEMA
+from homeiq_assets.sim.health.table import EPISODES_SCHEMA, HEALTH_SCHEMA
 
 TS = pa.timestamp("ms", tz="UTC")
 DICT = pa.dictionary(pa.int32(), pa.string())
@@ -226,6 +226,7 @@ SCHEMAS: dict[str, pa.Schema] = {
 }
 
 SCHEMAS["device_health"] = HEALTH_SCHEMA
+SCHEMAS["health_episodes"] = EPISODES_SCHEMA
 
 # per-home tables built from row dicts (the rest are built from arrays)
 ROW_TABLES = (

@@ -16,6 +16,7 @@ from homeiq_assets.sim.clock import Window
 from homeiq_assets.sim.health.checks import check_device_health
 from homeiq_assets.sim.health.config import HealthConfig
 from homeiq_assets.sim.health.fleet import write_fleet_device_health
+from homeiq_assets.sim.health.table import HEALTH_TABLES
 from homeiq_assets.sim.tables import ALL_TABLES
 
 
@@ -51,7 +52,7 @@ def test_clean_fleet_passes_every_rule(fleet_dir, tmp_path):
     assert validate.check_synergies(fleet_dir).passed
     out = tmp_path / "health"
     write_fleet_device_health(fleet_dir, out, w.start, w.days, 11, HealthConfig())
-    view = lambda t: out / t if t == "device_health" else fleet_dir / t  # noqa: E731
+    view = lambda t: out / t if t in HEALTH_TABLES else fleet_dir / t  # noqa: E731
     assert check_device_health(view).passed
 
 

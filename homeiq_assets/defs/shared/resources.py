@@ -16,7 +16,7 @@ ASSET_TABLES: dict[str, tuple[str, ...]] = {
     "occupancy": ("occupancy", "calendar"),
     "environment": ("weather", "carbon_intensity", "electricity_price"),
     "ground_truth": ("gt_routines", "gt_occurrences", "gt_synergies"),
-    "device_health": ("device_health",),
+    "device_health": ("device_health", "health_episodes"),
 }
 # collection and export assets keep their own files under `<base_dir>/<asset>/<cycle>/`
 FILE_ASSETS = (

@@ -30,7 +30,7 @@ from homeiq_assets.storage import (
 )
 
 SIM_CODE_VERSION = "sim-3"
-HEALTH_CODE_VERSION = "health-1"
+HEALTH_CODE_VERSION = "health-2"
 SIM_ASSETS = ("homes", "events", "occupancy", "environment", "ground_truth")
 FIRST_START = dt.date(2025, 1, 6)
 DESCRIPTIONS = {
@@ -279,7 +279,7 @@ def device_health(
         )
         target = store.asset_dir("device_health", cycle)
         target.parent.mkdir(parents=True, exist_ok=True)
-        publish_dir(staging, target)  # staging holds exactly device_health/
+        publish_dir(staging, target)  # staging holds exactly device_health/, health_episodes/
     finally:
         discard_dir(staging)
     failures = stats.get("failures_by_mode", {})
@@ -290,9 +290,14 @@ def device_health(
             "failures": stats["failures"],
             **{f"failures_{m}": int(failures.get(m, 0)) for m in FAILURE_MODES},
             "anomaly_rows": stats["anomaly_rows"],
+            "anomaly_episodes": stats["anomaly_episodes"],
             "anomalies_by_kind": dg.MetadataValue.md(
                 _md_table(
-                    ("kind", "rows"), dict(sorted(stats.get("anomalies_by_kind", {}).items()))
+                    ("kind", "episodes (rows)"),
+                    {
+                        k: f"{stats.get('anomaly_episodes_by_kind', {}).get(k, 0)} ({v})"
+                        for k, v in sorted(stats.get("anomalies_by_kind", {}).items())
+                    },
                 )
             ),
             "positive_rows": stats["positive_rows"],

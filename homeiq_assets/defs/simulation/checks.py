@@ -118,7 +118,8 @@ def synergy_candidates_balanced(
 def device_health_valid(
     context: dg.AssetCheckExecutionContext, store: DataStore
 ) -> dg.AssetCheckResult:
-    """Schema, value ranges and label consistency of the telemetry."""
+    """Schema, physical ranges, reported precision and label consistency of the telemetry,
+    and the ground-truth episodes against the daily labels."""
     return _result(check_device_health(store.source(context.partition_key)))
 
 

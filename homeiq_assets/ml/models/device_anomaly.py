@@ -1,223 +1,340 @@
-"""Unsupervised telemetry anomaly detection (DESIGN §7), scored against `gt_anomaly`.
+"""Unsupervised telemetry-anomaly detection (DESIGN §7), scored per anomaly episode.
 
-The detector never sees a label while fitting. It works on `features_health.anomaly_features`:
-per device and field, today's residual against the device's own previous 14 days (robust
-median/MAD, corrected by the home's same-day median residual), a two-day persistence of that
-residual, and two validity checks.
+The detector never sees a label while fitting. It reads `anomaly_features`: per device and
+field, today's peer-corrected deviation from the device's own last two weeks (`_z`), a CUSUM
+of its deviation from a lagged baseline (`_cusum`, for drift) and the improbability of the
+current run of unchanged readings given the device's own repeat rate (`_frozen`, for a stuck
+sensor; with real device precision a single repeat means nothing).
 
-* **Validity checks.** A continuous reading (response time, signal, temperature, tx, battery
-  below 100 %) that repeats yesterday's value exactly, or a tx of exactly 0 while the device
-  reports, is a frozen or dead channel: no noise model of a healthy device produces it. Such
-  rows get the top score.
-* **Tail model.** A `QuantileTransformer` fitted on the training rows learns each feature's
-  empirical distribution (the fleet's normal spread, including its heavy tails: flaky devices,
-  battery swaps, busy days). A row's evidence on a field is the tail surprise
-  `-log10 P(|z| >= observed)`. Measurement faults hit one field while the other fields stay
-  normal; real device trouble (failure precursors, congestion) moves several fields together.
-  So each detector field's surprise is reduced by `penalty` × the largest surprise among the
-  other fields, and the row's score is the largest result over the detector fields
-  (`DETECTOR_FIELDS`: today's |z| of response time, temperature, signal, error rate and
-  connection drops, and the two-day persistence of the first three).
+* **Tails that keep growing.** Each feature's distribution is learnt on training rows as
+  quantiles up to its 99th percentile plus an exponential tail whose decay is the body's (the
+  rise from the 90th to the 99th percentile per decade of probability).
+  A row's evidence on a feature is the surprise `-log10 P(|value| >= observed)`; past the
+  training range it keeps rising linearly (a fault twice as far out scores higher) instead of
+  saturating at the largest training value.
+* **One channel versus many.** A measurement fault (a frozen, drifting or glitching sensor, a
+  device dropping off the network) moves one field, or the availability fields together
+  (uptime, events, traffic, drops, restarts move together when a device is offline). Real
+  device trouble (failure precursors) moves several unrelated fields at once. So each field's
+  evidence is reduced by `penalty` × the strongest evidence among unrelated fields, and the
+  row's score is the largest result.
 
-Only the decision threshold is chosen with labels, on validation homes split from the training
-homes by home (best F1). An `IsolationForest` on the same residuals was tried first: on
-validation homes it ranked the heavy-tailed healthy fields (usage, battery swaps, error bursts)
-above spikes and drifts and caught little beyond the validity checks, so it was replaced by the
-per-field tail model.
+The alert threshold is the only thing chosen with labels: on out-of-fold scores of the training
+homes (each home scored by tails fitted without it), the lowest threshold whose alert episodes
+are at least `ALERT_BUDGET` true, then the most episodes detected within `DETECTION_DAYS`.
+Scoring is per episode after the burn-in (`ml.device_events`).
 
-Baseline: a fleet z-score rule — a row is flagged when any telemetry field lies more than 3
-standard deviations from its category's training mean.
+Baseline: a per-device z-score rule, `max |x - mean| / sd` of every field against the device's
+own previous 14 days, thresholded the same way.
 
-The fitted state is saved with skops (`skops.io.dump`) and loaded only after every type in the
-file has been checked against `ALLOWED_TYPES`; the rest of the config is JSON.
+The fitted state is JSON (prior, quantiles, tails, threshold): no pickle, nothing executable.
 """
 
 from __future__ import annotations
 
 import json
 import time
+import warnings
 from pathlib import Path
 from typing import Self
 
 import numpy as np
 import pandas as pd
-from sklearn.preprocessing import QuantileTransformer
 
-from homeiq_assets.ml import plots, safe_skops
+from homeiq_assets.ml import plots
 from homeiq_assets.ml.base import Datasets, ModelReport
-from homeiq_assets.ml.data import count_homes, home_key, split_by_home
-from homeiq_assets.ml.metrics import best_f1_threshold, binary_metrics
-from homeiq_assets.ml.models.device_failure import recall_by
-from homeiq_assets.ml.models.health_features import (
-    anomaly_features,
-    anomaly_scale_prior,
-    fleet_stats,
-    fleet_zscores,
+from homeiq_assets.ml.bootstrap import N_RESAMPLES
+from homeiq_assets.ml.data import count_homes, home_folds, home_key
+from homeiq_assets.ml.device_events import (
+    BURN_IN_DAYS,
+    DETECTION_DAYS,
+    AnomalyScoring,
+    breakdown,
+    choose_threshold,
+    histogram,
+    median_estimate,
+    plot_rows,
+    recall_precision_estimates,
+    score_anomalies,
+    scored_rows,
 )
+from homeiq_assets.ml.metrics import binary_metrics
+from homeiq_assets.ml.models.anomaly_features import anomaly_features, fit_prior
+from homeiq_assets.ml.models.health_features import unit_grid
 from homeiq_assets.sim.health.config import TELEMETRY_FIELDS
 
 DATASET = "device_intelligence"
 LABEL = "gt_anomaly"
-STATE_FILE = "device_anomaly.skops"
 CONFIG_FILE = "device_anomaly.json"
-VALID_SHARE = 0.25
-BASELINE_NAME = "fleet_zscore_gt3"
-BASELINE_Z = 3.0
-
-DETECTOR_FIELDS: tuple[str, ...] = (
-    "response_time_ms_rz",
-    "temperature_c_rz",
-    "signal_dbm_rz",
-    "error_rate_rz",
-    "connection_drops_rz",
-    "response_time_ms_run2",
-    "temperature_c_run2",
-    "signal_dbm_run2",
-)
-CONTEXT_FIELDS: tuple[str, ...] = tuple(f"{f}_rz" for f in TELEMETRY_FIELDS)
-VALIDITY_SCORE = 100.0
-
-# every type a saved state may contain; anything else in a skops file is refused
-ALLOWED_TYPES: frozenset[str] = frozenset(
-    {
-        "builtins.dict",
-        "builtins.list",
-        "builtins.tuple",
-        "builtins.str",
-        "builtins.int",
-        "builtins.float",
-        "builtins.bool",
-        "builtins.NoneType",
-        "numpy.ndarray",
-        "numpy.dtype",
-        "numpy.float64",
-        "numpy.int64",
-        "sklearn.preprocessing._data.QuantileTransformer",
-    }
-)
+BASELINE_NAME = "device_zscore_rule"
+ALERT_BUDGET = 0.85
+OOF_FOLDS = 4
+# the tail model: empirical up to TAIL_LEVEL, exponential beyond with the decay of the body
+# between BODY_LEVEL and TAIL_LEVEL (faults and failures sit in the top few percent of the
+# training rows, so the extrapolation must not be fitted to them)
+BODY_LEVEL = 0.95
+TAIL_LEVEL = 0.99
+N_LEVELS = 200
+# what a telemetry anomaly is: a fault of a reading (temperature, signal, response time) or of
+# the device's availability. Error bursts, restarts, drop storms and a draining battery are
+# device trouble (the failure model's business, and Home Assistant's own low-battery notices):
+# they are context, never a reason to flag.
+CHANNELS: tuple[str, ...] = ("temperature_c", "signal_dbm", "response_time_ms", "uptime_h")
+# the channels whose slow drift is a fault: a sensor's calibration (latency that creeps up over
+# weeks is, more often than not, a device on its way to failing; a signal that weakens over
+# weeks is the environment or a failing radio)
+DRIFT_CHANNELS = frozenset({"temperature_c"})
+# the channels whose readings should move from day to day: a run of unchanged values is a
+# frozen sensor (uptime sits at 24 h on most days, a battery gauge for weeks)
+FROZEN_CHANNELS = frozenset({"temperature_c", "signal_dbm", "response_time_ms"})
+# fields that move together when a device is offline (one channel, not several)
+AVAILABILITY = frozenset({"uptime_h", "usage_count", "tx_kbps", "connection_drops"})
+TAIL_VIEWS = ("z", "cusum")  # the frozen view is already -log10 of a probability
 
 
-# a skops file holding a type outside `ALLOWED_TYPES` (the shared loader's error)
-UntrustedModelFile = safe_skops.UnsafeModelFileError
+def _tail_columns(X: pd.DataFrame) -> pd.DataFrame:
+    return X[[f"{f}_{v}" for f in TELEMETRY_FIELDS for v in TAIL_VIEWS]]
+
+
+def _group(field: str) -> str:
+    return "availability" if field in AVAILABILITY else field
+
+
+class TailModel:
+    """Distribution of |value| per column: the share of non-zero values, their quantiles up to
+    TAIL_LEVEL, and an exponential tail past it (many features are exactly 0 on most rows:
+    no run of unchanged readings, no accumulated drift)."""
+
+    def __init__(
+        self,
+        columns: list[str],
+        nonzero: np.ndarray,
+        quantiles: np.ndarray,
+        levels: np.ndarray,
+        beta: np.ndarray,
+    ):
+        self.columns = columns
+        self.nonzero = nonzero  # (columns,) share of rows with |value| > 0
+        self.quantiles = quantiles  # (levels, columns) of the non-zero values
+        self.levels = levels
+        self.beta = beta  # (columns,) scale of the exponential tail past TAIL_LEVEL
+
+    @classmethod
+    def fit(cls, X: pd.DataFrame) -> TailModel:
+        """Quantiles of the non-zero |values| up to TAIL_LEVEL; past it an exponential tail
+        whose scale comes from the body (the rise from BODY_LEVEL to TAIL_LEVEL), not from the
+        most extreme training rows, which are themselves faults and failures."""
+        values = np.abs(np.nan_to_num(X.to_numpy(np.float64), nan=0.0))
+        levels = np.linspace(0.0, TAIL_LEVEL, N_LEVELS)
+        positive = np.where(values > 0, values, np.nan)
+        nonzero = np.clip((values > 0).mean(axis=0), 1e-6, 1.0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a column that is always 0
+            quantiles = np.nan_to_num(np.nanquantile(positive, levels, axis=0), nan=0.0)
+            q_body = np.nan_to_num(np.nanquantile(positive, BODY_LEVEL, axis=0), nan=0.0)
+        beta = (quantiles[-1] - q_body) / np.log((1.0 - BODY_LEVEL) / (1.0 - TAIL_LEVEL))
+        floor = 1e-3 * np.maximum(np.abs(quantiles[-1]), 1.0)
+        beta = np.where(np.isfinite(beta) & (beta > floor), beta, floor)
+        return cls(list(X.columns), nonzero, quantiles, levels, beta)
+
+    def surprise(self, X: pd.DataFrame) -> np.ndarray:
+        """-log10 P(|value| >= observed) per cell, growing linearly past the fitted range."""
+        values = np.nan_to_num(np.abs(X[self.columns].to_numpy(np.float64)), nan=0.0)
+        out = np.zeros_like(values)
+        tail0 = -np.log10(1.0 - TAIL_LEVEL)
+        for j in range(values.shape[1]):
+            q, first = np.unique(self.quantiles[:, j], return_index=True)
+            lv = self.levels[first]  # P(X >= q) = 1 - smallest level at which q is reached
+            v = values[:, j]
+            inside = -np.log10(np.clip(1.0 - np.interp(v, q, lv), 1e-12, 1.0))
+            beyond = tail0 + (v - q[-1]) / (self.beta[j] * np.log(10.0))
+            conditional = np.where(v > q[-1], beyond, np.minimum(inside, tail0))
+            out[:, j] = np.where(v > 0, -np.log10(self.nonzero[j]) + conditional, 0.0)
+        return out
+
+    def to_dict(self) -> dict:
+        return {
+            "columns": self.columns,
+            "nonzero": self.nonzero.tolist(),  # floats round-trip exactly through JSON
+            "quantiles": self.quantiles.tolist(),
+            "levels": self.levels.tolist(),
+            "beta": self.beta.tolist(),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> TailModel:
+        return cls(
+            list(d["columns"]),
+            np.asarray(d["nonzero"], float),
+            np.asarray(d["quantiles"], float),
+            np.asarray(d["levels"], float),
+            np.asarray(d["beta"], float),
+        )
 
 
 class DeviceAnomalyModel:
-    """Validity checks + per-field tail model on device-relative residuals (unsupervised)."""
+    """Per-field tail surprise with a one-channel penalty on device-relative features."""
 
     model_name = "device_anomaly"
 
-    def __init__(self, seed: int = 0, penalty: float = 0.5, n_quantiles: int = 10_000):
+    def __init__(self, seed: int = 0, penalty: float = 0.5):
         self.seed = seed
         self.penalty = penalty
-        self.n_quantiles = n_quantiles
-        self.scale_prior: dict[str, dict[str, float]] = {}
-        self.columns: list[str] = []
-        self.tails: QuantileTransformer | None = None
+        self.prior: dict[str, dict[str, dict[str, float]]] = {}
+        self.tails: TailModel | None = None
         self.threshold = float("inf")
 
-    # features ---------------------------------------------------------------------------
-    def fit_scale_prior(self, frame: pd.DataFrame) -> Self:
-        """The fleet's typical residual scale per category and field, from training rows."""
-        self.scale_prior = anomaly_scale_prior(frame)
+    def fit_prior(self, frame: pd.DataFrame) -> Self:
+        """The fleet's typical scales and repeat shares per category, from training rows."""
+        self.prior = fit_prior(frame)
         return self
 
     def features(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """`anomaly_features` of telemetry rows with this model's fitted scale prior."""
-        return anomaly_features(frame, self.scale_prior)
+        return anomaly_features(frame, self.prior)
 
-    # estimator --------------------------------------------------------------------------
     def fit(self, X: pd.DataFrame, y: np.ndarray | None = None) -> Self:
-        """Fit the per-feature tail model on feature rows. `y` is ignored (unsupervised)."""
-        self.columns = list(dict.fromkeys((*CONTEXT_FIELDS, *DETECTOR_FIELDS)))
-        values = np.abs(X[self.columns].to_numpy(np.float64))
-        self.tails = QuantileTransformer(
-            n_quantiles=min(self.n_quantiles, len(values)),
-            output_distribution="uniform",
-            subsample=None,
-            random_state=self.seed,
-        ).fit(values)
+        """Learn each feature's tail on feature rows. `y` is ignored (unsupervised)."""
+        self.tails = TailModel.fit(_tail_columns(X))
         return self
-
-    def calibrate(self, X: pd.DataFrame, y: np.ndarray) -> Self:
-        """Decision threshold at the best F1 on labelled rows of validation homes."""
-        self.threshold = best_f1_threshold(np.asarray(y, bool), self.score_samples(X))
-        return self
-
-    def surprise(self, X: pd.DataFrame) -> pd.DataFrame:
-        """-log10 of each feature's empirical tail probability P(|value| >= observed)."""
-        if self.tails is None:
-            raise RuntimeError("model is not fitted")
-        u = self.tails.transform(np.abs(X[self.columns].to_numpy(np.float64)))
-        floor = 0.5 / self.tails.n_quantiles_
-        return pd.DataFrame(
-            -np.log10(np.clip(1.0 - u, floor, 1.0)), columns=self.columns, index=X.index
-        )
 
     def score_samples(self, X: pd.DataFrame) -> np.ndarray:
-        """Anomaly score, higher = more anomalous."""
-        s = self.surprise(X)
-        context = s[list(CONTEXT_FIELDS)].to_numpy()
-        context_field = [c.rsplit("_", 1)[0] for c in CONTEXT_FIELDS]
+        """Anomaly score per row, higher = more anomalous: the best channel's evidence minus
+        `penalty` × the strongest deviation of an unrelated field."""
+        if self.tails is None:
+            raise RuntimeError("model is not fitted")
+        s = self.tails.surprise(X)
+        col = {c: j for j, c in enumerate(self.tails.columns)}
+        moving = {
+            f: np.maximum(s[:, col[f"{f}_z"]], s[:, col[f"{f}_cusum"]]) for f in TELEMETRY_FIELDS
+        }
         best = np.full(len(X), -np.inf)
-        for col in DETECTOR_FIELDS:
-            field = col.rsplit("_", 1)[0]
-            others = np.array([f != field for f in context_field])
-            evidence = s[col].to_numpy() - self.penalty * context[:, others].max(axis=1)
-            best = np.maximum(best, evidence)
-        invalid = (X["stuck_fields"].to_numpy() > 0) | (X["zero_tx"].to_numpy() > 0)
-        return np.where(invalid, VALIDITY_SCORE, best)
+        for f in CHANNELS:
+            evidence = moving[f] if f in DRIFT_CHANNELS else s[:, col[f"{f}_z"]]
+            if f in FROZEN_CHANNELS:
+                frozen = np.nan_to_num(X[f"{f}_frozen"].to_numpy(np.float64), nan=0.0)
+                evidence = np.maximum(evidence, frozen)
+            others = [moving[g] for g in TELEMETRY_FIELDS if _group(g) != _group(f)]
+            best = np.maximum(best, evidence - self.penalty * np.max(others, axis=0))
+        return best
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         return self.score_samples(X) >= self.threshold
 
-    # persistence ------------------------------------------------------------------------
     def save(self, folder: Path) -> list[str]:
-        """skops file of the fitted tail model + JSON config (threshold, prior, columns)."""
+        """One JSON file: prior, tail model, threshold, penalty (no pickle)."""
         if self.tails is None:
             raise RuntimeError("model is not fitted")
         folder.mkdir(parents=True, exist_ok=True)
-        safe_skops.dump({"tails": self.tails}, folder / STATE_FILE)
         config = {
             "model_name": self.model_name,
             "seed": self.seed,
             "penalty": self.penalty,
-            "n_quantiles": self.n_quantiles,
             "threshold": self.threshold,
-            "columns": self.columns,
-            "scale_prior": self.scale_prior,
-            "detector_fields": list(DETECTOR_FIELDS),
+            "prior": self.prior,
+            "tails": self.tails.to_dict(),
         }
-        (folder / CONFIG_FILE).write_text(json.dumps(config, indent=2, sort_keys=True))
-        return [STATE_FILE, CONFIG_FILE]
+        (folder / CONFIG_FILE).write_text(json.dumps(config, sort_keys=True))
+        return [CONFIG_FILE]
 
     @classmethod
     def load(cls, folder: Path) -> Self:
         config = json.loads((folder / CONFIG_FILE).read_text())
         if config.get("model_name") != cls.model_name:
             raise ValueError(f"{folder / CONFIG_FILE} is not a {cls.model_name} config")
-        state = safe_skops.load(folder / STATE_FILE, ALLOWED_TYPES)
-        model = cls(
-            seed=int(config["seed"]),
-            penalty=float(config["penalty"]),
-            n_quantiles=int(config["n_quantiles"]),
-        )
-        model.tails = state["tails"]
-        if not isinstance(model.tails, QuantileTransformer):
-            raise UntrustedModelFile(f"{folder / STATE_FILE} holds no QuantileTransformer")
+        model = cls(seed=int(config["seed"]), penalty=float(config["penalty"]))
         model.threshold = float(config["threshold"])
-        model.columns = list(config["columns"])
-        model.scale_prior = {
-            c: {f: float(v) for f, v in fields.items()}
-            for c, fields in config["scale_prior"].items()
-        }
+        model.prior = config["prior"]
+        model.tails = TailModel.from_dict(config["tails"])
         return model
+
+
+def zscore_rule(frame: pd.DataFrame) -> np.ndarray:
+    """Baseline score: the largest |z| of any field against the device's own previous 14 days
+    (mean and sd, at least 5 days; sd floored at 1e-6)."""
+    grid = unit_grid(frame)
+    best = np.zeros(len(frame))
+    for name in TELEMETRY_FIELDS:
+        x = grid.to_grid(frame[name].to_numpy(np.float64, na_value=np.nan))
+        pad = np.concatenate([np.full((x.shape[0], 14), np.nan), x[:, :-1]], axis=1)
+        win = np.lib.stride_tricks.sliding_window_view(pad, 14, axis=1)[:, : x.shape[1]]
+        n = (~np.isnan(win)).sum(-1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.nansum(win, -1) / np.maximum(n, 1)
+            var = np.nansum((win - mean[..., None]) ** 2, -1) / np.maximum(n - 1, 1)
+            z = np.abs(x - mean) / np.maximum(np.sqrt(var), 1e-6)
+        z = np.where(n >= 5, z, 0.0)
+        best = np.maximum(best, np.nan_to_num(grid.take(z), nan=0.0))
+    return best
+
+
+def episode_metrics(
+    frame: pd.DataFrame, alert: np.ndarray, n_resamples: int = N_RESAMPLES, seed: int = 0
+) -> tuple[dict, dict[str, dict]]:
+    """Per-episode recall (detected within DETECTION_DAYS), alert-episode precision, their F1,
+    time to detect and device-day figures, with intervals (bootstrap over homes)."""
+    scored = score_anomalies(frame, alert)
+    est = recall_precision_estimates(scored, n_resamples, seed)
+    units = scored.units
+    estimates = {
+        "episode_recall": est["unit_recall"],
+        "alert_precision": est["alert_precision"],
+        "episode_f1": est["f1"],
+        "false_alerts_per_device_year": est["false_alerts_per_device_year"],
+        **{k: est[k] for k in ("day_accuracy", "day_precision", "day_recall", "day_f1")},
+    }
+    hit = units[units["hit"]]
+    estimates["time_to_detect_median_days"] = median_estimate(
+        hit["ttd"].to_numpy(), hit["home"].to_numpy(), n_resamples, seed
+    )
+    alerts = scored.alerts
+    metrics = {k: round(v.value, 4) for k, v in estimates.items()}
+    early = units["ttd"] <= 2
+    metrics.update(
+        episodes=int(len(units)),
+        episodes_detected=int(units["hit"].sum()),
+        detected_within_3_days=round(float(early.mean()), 4) if len(units) else 0.0,
+        alert_episodes=int(len(alerts)),
+        false_alerts=int((~alerts["true"].astype(bool)).sum()) if len(alerts) else 0,
+        device_days=int(scored.day_true.size),
+        recall_by_kind=breakdown(units, "kind"),
+        recall_by_field=breakdown(units.assign(kf=units["kind"] + ":" + units["field"]), "kf"),
+        time_to_detect_days=histogram(hit["ttd"].to_numpy(), 0, DETECTION_DAYS - 1),
+        detection_days=DETECTION_DAYS,
+    )
+    return metrics, {k: v.to_dict() for k, v in estimates.items()}
+
+
+def _false_alert_causes(frame: pd.DataFrame, alert: np.ndarray) -> dict[str, int]:
+    """What the device was going through when a false alert episode started."""
+    alerts = score_anomalies(frame, alert).alerts
+    false = alerts[~alerts["true"].astype(bool)] if len(alerts) else alerts
+    if not len(false):
+        return {}
+    rows = frame.iloc[false["first_pos"].to_numpy(np.int64)]
+    dtf = pd.to_numeric(rows["gt_days_to_failure"], errors="coerce")
+    cause = np.where(dtf.notna() & (dtf <= 30), "failure_within_30_days", "healthy")
+    return {str(k): int(v) for k, v in pd.Series(cause).value_counts().items()}
+
+
+def out_of_fold_scores(model: DeviceAnomalyModel, X: pd.DataFrame, folds: np.ndarray) -> np.ndarray:
+    """Each row scored by tails fitted on the other folds' rows (same prior and penalty)."""
+    score = np.zeros(len(X))
+    for k in np.unique(folds):
+        held = folds == k
+        if held.all():
+            continue
+        fold_model = DeviceAnomalyModel(seed=model.seed, penalty=model.penalty)
+        fold_model.tails = TailModel.fit(_tail_columns(X[~held]))
+        score[held] = fold_model.score_samples(X[held])
+    return score
 
 
 def train_and_evaluate(
     train: Datasets, test: Datasets, plots_dir: Path, seed: int = 0
 ) -> tuple[DeviceAnomalyModel, ModelReport]:
-    """Fit the detector on training homes (no labels), choose its threshold on validation
-    homes, and score the benchmark homes against `gt_anomaly`, next to the z-score rule."""
+    """Fit the detector on the training homes (no labels), choose its threshold on out-of-fold
+    scores of the training homes, and score the benchmark homes per anomaly episode after the
+    burn-in, next to the z-score rule thresholded the same way."""
     t0 = time.perf_counter()
     frame, test_frame = train[DATASET], test[DATASET]
     if frame.empty or test_frame.empty:
@@ -225,56 +342,62 @@ def train_and_evaluate(
     shared = set(home_key(frame)) & set(home_key(test_frame))
     if shared:
         raise ValueError(f"{len(shared)} test homes are also training homes")
-    fit_rows, valid_rows = split_by_home(frame, VALID_SHARE, seed)
-
-    model = DeviceAnomalyModel(seed=seed).fit_scale_prior(frame[fit_rows])
+    model = DeviceAnomalyModel(seed=seed).fit_prior(frame)
     X, X_test = model.features(frame), model.features(test_frame)
     feature_seconds = time.perf_counter() - t0
+
     t_fit = time.perf_counter()
-    model.fit(X[fit_rows])
-    y = frame[LABEL].to_numpy(bool)
-    model.calibrate(X[valid_rows], y[valid_rows])
+    model.fit(X)
+    oof = out_of_fold_scores(model, X, home_folds(frame, OOF_FOLDS, seed))
+    scoring = AnomalyScoring(frame)
+    model.threshold, chosen = choose_threshold(scoring, oof, ALERT_BUDGET)
+    base_threshold, base_chosen = choose_threshold(scoring, zscore_rule(frame), ALERT_BUDGET)
     fit_seconds = time.perf_counter() - t_fit
 
-    y_test = test_frame[LABEL].to_numpy(bool)
+    scored = scored_rows(test_frame)
     score = model.score_samples(X_test)
-    pred = score >= model.threshold
-    kinds = test_frame["gt_anomaly_kind"].to_numpy(dtype=object)
-    metrics = binary_metrics(y_test, pred, score)
-    metrics["recall_by_kind"] = recall_by(kinds, y_test, pred)
+    alert = score >= model.threshold
+    metrics, estimates = episode_metrics(test_frame, alert, seed=seed)
     metrics["threshold"] = round(float(model.threshold), 6)
-    metrics["flagged_failure_precursors"] = int(
-        (pred & test_frame["gt_fails_within_7d"].to_numpy(bool)).sum()
-    )
+    metrics["validation"] = chosen
+    metrics["false_alert_causes"] = _false_alert_causes(test_frame, alert)
+    y_test = test_frame[LABEL].to_numpy(bool)
+    day = binary_metrics(y_test[scored], alert[scored], score[scored])
+    metrics["confusion"] = day["confusion"]
+    metrics["day_auc"] = day.get("auc", 0.0)
 
-    stats = fleet_stats(frame[fit_rows])
-    base_score = fleet_zscores(test_frame, stats).max(axis=1)
-    base_pred = base_score > BASELINE_Z
-    baseline = binary_metrics(y_test, base_pred, base_score)
-    baseline["recall_by_kind"] = recall_by(kinds, y_test, base_pred)
+    base_score = zscore_rule(test_frame)
+    base_alert = base_score >= base_threshold
+    baseline, base_estimates = episode_metrics(test_frame, base_alert, seed=seed)
+    baseline["threshold"] = round(float(base_threshold), 6)
+    baseline["validation"] = base_chosen
+    baseline["false_alert_causes"] = _false_alert_causes(test_frame, base_alert)
+    estimates.update({f"baseline_{k}": v for k, v in base_estimates.items()})
 
     samples = {
-        "train_rows": int(fit_rows.sum()),
-        "train_homes": count_homes(frame[fit_rows]),
-        "valid_rows": int(valid_rows.sum()),
-        "valid_homes": count_homes(frame[valid_rows]),
-        "valid_positives": int(y[valid_rows].sum()),
+        "train_rows": int(len(frame)),
+        "train_homes": count_homes(frame),
         "test_rows": int(len(test_frame)),
+        "test_scored_device_days": int(scored.sum()),
         "test_homes": count_homes(test_frame),
-        "test_positives": int(y_test.sum()),
+        "test_episodes": metrics["episodes"],
+        "test_alert_episodes": metrics["alert_episodes"],
+        "burn_in_days": BURN_IN_DAYS,
+        "detection_days": DETECTION_DAYS,
     }
+    shown = plot_rows(y_test, scored)
     out = {
         "confusion": plots.confusion_png(
             metrics["confusion"],
             ["normal", "anomaly"],
             plots_dir / "device_anomaly_confusion.png",
-            f"device anomaly (test homes, n={metrics['n']})",
+            f"device anomaly per device-day (test homes, n={int(scored.sum())})",
         ),
         "roc_pr": plots.roc_pr_png(
-            y_test,
-            {"tail model": score, "fleet z-score": base_score},
+            y_test[shown],
+            {"tail model": score[shown], "z-score rule": base_score[shown]},
             plots_dir / "device_anomaly_roc_pr.png",
-            "telemetry anomaly: model vs fleet z-score rule",
+            "telemetry anomaly per device-day: model vs z-score rule",
         ),
     }
     report = ModelReport(
@@ -287,11 +410,12 @@ def train_and_evaluate(
         seconds=round(time.perf_counter() - t0, 2),
         params={
             "penalty": model.penalty,
-            "n_quantiles": model.n_quantiles,
             "threshold": model.threshold,
-            "detector_fields": list(DETECTOR_FIELDS),
+            "alert_budget_precision": ALERT_BUDGET,
+            "detection_days": DETECTION_DAYS,
             "feature_seconds": round(feature_seconds, 2),
             "fit_seconds": round(fit_seconds, 2),
         },
+        estimates=estimates,
     )
     return model, report

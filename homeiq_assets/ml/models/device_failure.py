@@ -1,18 +1,22 @@
-"""Device failure within 7 days (DESIGN §7): LightGBM on rolling telemetry features.
+"""Device failure (DESIGN §7): LightGBM on rolling telemetry features, judged per failure event.
 
-The label `gt_fails_within_7d` comes from the simulator's latent failure process (see
-docs/device_health.md), never from a row's own values. Features are the per-device rolling
-windows of `features_health.health_features` (past and current rows only). Early stopping and
-the decision threshold use validation homes split from the training homes by home; the
-benchmark homes are only scored.
+The model scores each device-day for `gt_fails_within_7d`, a label from the simulator's latent
+failure process (docs/device_health.md), never from a row's own values. Features are the
+per-device rolling windows of `health_features` (past and current rows only). Early stopping
+uses validation homes split from the training homes by home.
 
-Baseline (DESIGN §7, "threshold rule on current telemetry"): `features_health.band_rule_score`
-flags a row when any current field leaves its category's `NORMAL_BANDS` band.
+An alert is a day whose score reaches the threshold; consecutive alert days of a device are
+one alert episode. The threshold is set by a false-alarm budget: the one that warns of the
+most failures while at least `ALERT_BUDGET` of its alert episodes are followed by a failure
+within 7 days, chosen on out-of-fold scores of the training homes (never a benchmark home).
+The benchmark homes are scored per failure event after the burn-in (`ml.device_events`):
+predictable failures warned 1-7 days ahead, alert-episode precision, false alerts per
+device-year, lead times and results per failure mode, with device-day figures beside them.
+Sudden failures (no precursor by design) are reported, not gated.
 
-Known ceiling: `sudden` failures (13 % of failures by the default mode mix) have no precursor
-by design, and failures 6-7 days ahead show only a weak one, so positive-class recall stays well
-below the 0.80 gate whatever the model; `metrics["recall_by_mode"]` and
-`metrics["recall_by_days_ahead"]` show where the misses are.
+Baseline (DESIGN §7, "threshold rule on current telemetry"): `band_rule_score`, how far the
+worst current field lies outside its category's `NORMAL_BANDS` band, thresholded by the same
+budget and scored the same way.
 """
 
 from __future__ import annotations
@@ -28,7 +32,22 @@ import pandas as pd
 
 from homeiq_assets.ml import plots
 from homeiq_assets.ml.base import Datasets, ModelReport
-from homeiq_assets.ml.data import count_homes, home_key, split_by_home
+from homeiq_assets.ml.bootstrap import N_RESAMPLES, ratio_estimate
+from homeiq_assets.ml.data import count_homes, home_folds, home_key, split_by_home
+from homeiq_assets.ml.device_events import (
+    BURN_IN_DAYS,
+    WARNING_DAYS,
+    FailureScoring,
+    Scored,
+    breakdown,
+    choose_threshold,
+    histogram,
+    median_estimate,
+    plot_rows,
+    recall_precision_estimates,
+    score_failures,
+    scored_rows,
+)
 from homeiq_assets.ml.metrics import best_f1_threshold, binary_metrics
 from homeiq_assets.ml.models.health_features import band_rule_score, health_features
 
@@ -38,6 +57,10 @@ MODEL_FILE = "device_failure.txt"
 CONFIG_FILE = "device_failure.json"
 VALID_SHARE = 0.25
 BASELINE_NAME = "band_rule_current_telemetry"
+# the false-alarm budget: the alert threshold is the one that warns of the most failures on
+# validation homes while at least this share of its alert episodes is followed by a failure
+ALERT_BUDGET = 0.85
+OOF_FOLDS = 4
 
 # fixed for determinism: one thread (results do not depend on the machine's core count),
 # deterministic histogram construction, column-wise histograms forced
@@ -170,23 +193,76 @@ class DeviceFailureModel:
         return model
 
 
-def recall_by(groups: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, dict]:
-    """Recall of the positives of each group, with the group's number of positives."""
-    y_true = np.asarray(y_true, bool)
-    hits = pd.Series(np.asarray(y_pred, bool)[y_true], dtype=float)
-    keys = pd.Series(np.asarray(groups, dtype=object)[y_true]).astype(str)
-    stats = hits.groupby(keys.to_numpy(), sort=True).agg(["mean", "size"])
-    return {
-        str(k): {"recall": round(float(r["mean"]), 4), "positives": int(r["size"])}
-        for k, r in stats.iterrows()
+def out_of_fold_scores(
+    X: pd.DataFrame, y: np.ndarray, folds: np.ndarray, params: dict, rounds: int
+) -> np.ndarray:
+    """Score of every row from a model trained (with `rounds` rounds) on the other folds."""
+    score = np.zeros(len(y))
+    for k in np.unique(folds):
+        held = folds == k
+        if held.all():  # a single home: nothing to train the fold's model on
+            continue
+        data = lgb.Dataset(X[~held], np.asarray(y, float)[~held], free_raw_data=True)
+        booster = lgb.train(params, data, num_boost_round=max(rounds, 1))
+        score[held] = booster.predict(X[held])
+    return score
+
+
+def event_metrics(
+    frame: pd.DataFrame, alert: np.ndarray, n_resamples: int = N_RESAMPLES, seed: int = 0
+) -> tuple[dict, dict[str, dict]]:
+    """Per-failure-event and per-alert-episode figures of one set of alerts on scored rows,
+    with device-day figures beside them; and each metric's interval (bootstrap over homes)."""
+    scored = score_failures(frame, alert)
+    units = scored.units
+    predictable = units["mode"] != "sudden"
+    gated = Scored(
+        units[predictable], scored.alerts, scored.day_homes, scored.day_true, scored.day_pred
+    )
+    est = recall_precision_estimates(gated, n_resamples, seed)
+    everything = recall_precision_estimates(scored, n_resamples, seed)
+    sudden = units[~predictable]
+    estimates = {
+        "event_recall": est["unit_recall"],
+        "alert_precision": est["alert_precision"],
+        "event_f1": est["f1"],
+        "false_alerts_per_device_year": est["false_alerts_per_device_year"],
+        "event_recall_all": everything["unit_recall"],
+        "event_recall_sudden": ratio_estimate(
+            sudden["hit"].to_numpy(float),
+            np.ones(len(sudden)),
+            sudden["home"].to_numpy(),
+            n_resamples=n_resamples,
+            seed=seed,
+        ),
+        **{k: est[k] for k in ("day_accuracy", "day_precision", "day_recall", "day_f1")},
     }
+    warned = units[predictable & units["hit"]]
+    estimates["lead_time_median_days"] = median_estimate(
+        warned["lead"].to_numpy(), warned["home"].to_numpy(), n_resamples, seed
+    )
+    alerts = scored.alerts
+    metrics = {k: round(v.value, 4) for k, v in estimates.items()}
+    metrics.update(
+        events=int(len(units)),
+        predictable_events=int(predictable.sum()),
+        events_warned=int(units["hit"].sum()),
+        alert_episodes=int(len(alerts)),
+        false_alerts=int((~alerts["true"].astype(bool)).sum()) if len(alerts) else 0,
+        device_days=int(scored.day_true.size),
+        recall_by_mode=breakdown(units, "mode"),
+        lead_time_days=histogram(warned["lead"].to_numpy(), 1, WARNING_DAYS),
+        lead_time_mean_days=round(float(warned["lead"].mean()), 3) if len(warned) else 0.0,
+    )
+    return metrics, {k: v.to_dict() for k, v in estimates.items()}
 
 
 def train_and_evaluate(
     train: Datasets, test: Datasets, plots_dir: Path, seed: int = 0
 ) -> tuple[DeviceFailureModel, ModelReport]:
-    """Fit on the training homes (early stopping and threshold on validation homes split from
-    them), then score the benchmark homes; the band-rule baseline is scored on the same rows."""
+    """Fit on the training homes (early stopping and the alert threshold on validation homes
+    split from them), then score the benchmark homes per failure event after the burn-in; the
+    band-rule baseline gets its threshold the same way and is scored on the same rows."""
     t0 = time.perf_counter()
     frame, test_frame = train[DATASET], test[DATASET]
     if frame.empty or test_frame.empty:
@@ -197,27 +273,40 @@ def train_and_evaluate(
     X, X_test = health_features(frame), health_features(test_frame)
     feature_seconds = time.perf_counter() - t0
     y = frame[LABEL].to_numpy(bool)
-    y_test = test_frame[LABEL].to_numpy(bool)
     fit_rows, valid_rows = split_by_home(frame, VALID_SHARE, seed)
 
     t_fit = time.perf_counter()
     model = DeviceFailureModel(seed=seed)
     model.fit(X[fit_rows], y[fit_rows], valid=(X[valid_rows], y[valid_rows]))
+    # the alert threshold: on out-of-fold scores of every training home (each scored by a model
+    # that did not see it), so the false-alarm budget is set on as many failures as the
+    # training data holds, never on a benchmark home
+    oof = out_of_fold_scores(
+        X, y, home_folds(frame, OOF_FOLDS, seed), model.params, model.best_iteration
+    )
+    scoring = FailureScoring(frame)
+    model.threshold, chosen = choose_threshold(scoring, oof, ALERT_BUDGET)
+    base_threshold, base_chosen = choose_threshold(scoring, band_rule_score(frame), ALERT_BUDGET)
     fit_seconds = time.perf_counter() - t_fit
 
+    scored = scored_rows(test_frame)
     score = model.predict_proba(X_test)[:, 1]
-    pred = score >= model.threshold
-    metrics = binary_metrics(y_test, pred, score)
-    modes = test_frame["gt_failure_mode"].to_numpy(dtype=object)
-    ahead = test_frame["gt_days_to_failure"].to_numpy(dtype=object)
-    metrics["recall_by_mode"] = recall_by(modes, y_test, pred)
-    metrics["recall_by_days_ahead"] = recall_by(_days(ahead), y_test, pred)
+    alert = model.predict(X_test)
+    metrics, estimates = event_metrics(test_frame, alert, seed=seed)
     metrics["threshold"] = round(model.threshold, 6)
+    metrics["validation"] = chosen
+    y_test = test_frame[LABEL].to_numpy(bool)
+    day = binary_metrics(y_test[scored], alert[scored], score[scored])
+    metrics["confusion"] = day["confusion"]
+    metrics["day_auc"] = day.get("auc", 0.0)
+    metrics["day_average_precision"] = day.get("average_precision", 0.0)
 
     base_score = band_rule_score(test_frame)
-    base_pred = base_score > 0
-    baseline = binary_metrics(y_test, base_pred, base_score)
-    baseline["recall_by_mode"] = recall_by(modes, y_test, base_pred)
+    baseline, base_estimates = event_metrics(test_frame, base_score >= base_threshold, seed=seed)
+    baseline["threshold"] = round(float(base_threshold), 6)
+    baseline["validation"] = base_chosen
+    baseline["rule_any_band_left"] = event_metrics(test_frame, base_score > 0, seed=seed)[0]
+    estimates.update({f"baseline_{k}": v for k, v in base_estimates.items()})
 
     samples = {
         "train_rows": int(fit_rows.sum()),
@@ -227,22 +316,27 @@ def train_and_evaluate(
         "valid_homes": count_homes(frame[valid_rows]),
         "valid_positives": int(y[valid_rows].sum()),
         "test_rows": int(len(test_frame)),
+        "test_scored_device_days": int(scored.sum()),
         "test_homes": count_homes(test_frame),
-        "test_positives": int(y_test.sum()),
+        "test_events": metrics["events"],
+        "test_predictable_events": metrics["predictable_events"],
+        "test_alert_episodes": metrics["alert_episodes"],
+        "burn_in_days": BURN_IN_DAYS,
         "features": len(model.feature_names),
     }
     names = model.feature_names
     gain = model.booster.feature_importance(importance_type="gain")
+    shown = plot_rows(y_test, scored)
     out = {
         "confusion": plots.confusion_png(
             metrics["confusion"],
             ["ok", "fails ≤7d"],
             plots_dir / "device_failure_confusion.png",
-            f"device failure (test homes, n={metrics['n']})",
+            f"device failure per device-day (test homes, n={int(scored.sum())})",
         ),
         "roc_pr": plots.roc_pr_png(
-            y_test,
-            {"LightGBM": score, "band rule": base_score},
+            y_test[shown],
+            {"LightGBM": score[shown], "band rule": base_score[shown]},
             plots_dir / "device_failure_roc_pr.png",
             "device failure within 7 days: model vs band rule",
         ),
@@ -262,13 +356,10 @@ def train_and_evaluate(
             **model.params,
             "best_iteration": model.best_iteration,
             "threshold": model.threshold,
+            "alert_budget_precision": ALERT_BUDGET,
             "feature_seconds": round(feature_seconds, 2),
             "fit_seconds": round(fit_seconds, 2),
         },
+        estimates=estimates,
     )
     return model, report
-
-
-def _days(values: np.ndarray) -> np.ndarray:
-    days = pd.to_numeric(pd.Series(values), errors="coerce").astype("Int64").astype(str)
-    return days.where(days != "<NA>", "none").to_numpy(dtype=object)

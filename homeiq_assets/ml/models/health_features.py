@@ -12,7 +12,8 @@ each window statistic is a difference of cumulative sums along the day axis (or 
 window view for min/max/median), then gathered back to the rows.
 
 `gt_*` columns are never read here. `band_rule_score` is the threshold-rule baseline of the
-failure model (current telemetry against `sim.health.NORMAL_BANDS`).
+failure model (current telemetry against `sim.health.NORMAL_BANDS`). The anomaly detector's
+features are in `anomaly_features` (it reuses `unit_grid`).
 """
 
 from __future__ import annotations
@@ -29,31 +30,11 @@ from homeiq_assets.sim.health.physics import NORMAL_BANDS
 
 GROUP_KEYS = ("cycle", "device_id")
 ROLL_WINDOWS = (3, 7, 14)
-# fields a healthy device never reports twice with the exact same value (continuous floats);
-# battery_pct is one of them except at a full charge
-CONTINUOUS_FIELDS = ("response_time_ms", "signal_dbm", "temperature_c", "tx_kbps", "battery_pct")
-# log-scaled for the anomaly residuals (multiplicative noise)
-_LOG_FIELDS = frozenset({"response_time_ms", "error_rate", "tx_kbps", "usage_count"})
 _EPS = 1e-9
-_PRIOR_DAYS = 4.0  # weight of the fleet's typical scale, in days of a device's own history
-# smallest robust scale of each field's residual (in the units after log1p for _LOG_FIELDS), so
-# a device whose last 14 days were almost constant does not turn noise into huge z-scores
-_SCALE_FLOOR = {
-    "response_time_ms": 0.05,
-    "error_rate": 0.003,
-    "battery_pct": 0.5,
-    "signal_dbm": 1.0,
-    "usage_count": 0.3,
-    "temperature_c": 0.3,
-    "uptime_h": 0.1,
-    "restart_count": 0.5,
-    "connection_drops": 0.5,
-    "tx_kbps": 0.05,
-}
 
 
 @dataclass(frozen=True)
-class _Grid:
+class UnitGrid:
     """Rows of a frame laid out on a (unit, day) grid."""
 
     unit: np.ndarray  # unit index per row (frame order)
@@ -70,7 +51,9 @@ class _Grid:
         return grid[self.unit, self.day]
 
 
-def _layout(frame: pd.DataFrame) -> _Grid:
+def unit_grid(frame: pd.DataFrame) -> UnitGrid:
+    """Lay the rows out on a (unit, day) grid: one line per unit of a device in a cycle (a
+    replaced unit starts a new line), one column per day since the device's first row."""
     missing = [c for c in (*GROUP_KEYS, "date", "age_days") if c not in frame]
     if missing:
         raise ValueError(f"frame lacks columns {missing}")
@@ -96,7 +79,8 @@ def _layout(frame: pd.DataFrame) -> _Grid:
     start_out = np.empty_like(day)
     start_out[order] = unit_start_sorted
     width = int(day.max()) + 1 if day.size else 1
-    return _Grid(unit, day_out, start_out, (int(unit_sorted.max()) + 1 if day.size else 0, width))
+    units = int(unit_sorted.max()) + 1 if day.size else 0
+    return UnitGrid(unit, day_out, start_out, (units, width))
 
 
 def _cum(x: np.ndarray) -> np.ndarray:
@@ -195,7 +179,7 @@ def health_features(frame: pd.DataFrame) -> pd.DataFrame:
     of the day's restarts/drops/lost uptime (healthy whole-home bad days), category codes and
     one-hot, battery power.
     """
-    grid = _layout(frame)
+    grid = unit_grid(frame)
     cols: dict[str, np.ndarray] = {}
     for name in TELEMETRY_FIELDS:
         x = grid.to_grid(frame[name].to_numpy(np.float64, na_value=np.nan))
@@ -303,128 +287,3 @@ def band_rule_score(frame: pd.DataFrame) -> np.ndarray:
             over = np.where(v > hi, (v - hi) / width, np.where(v < lo, (lo - v) / width, 0.0))
             score[sel] = np.maximum(score[sel], np.nan_to_num(over, nan=0.0))
     return score
-
-
-def anomaly_features(
-    frame: pd.DataFrame, scale_prior: dict[str, dict[str, float]] | None = None
-) -> pd.DataFrame:
-    """Per-device robust residuals for the unsupervised anomaly model (past and current rows).
-
-    For each telemetry field (log1p-scaled for multiplicative fields): the residual of today's
-    value against the median of the unit's previous 14 days, minus the home's median residual
-    of the day (shared weather, congestion, power cuts), divided by a robust scale. The scale
-    is 1.4826 × MAD of those previous days, shrunk towards `scale_prior[category][field]`
-    (the fleet's typical scale, from `anomaly_scale_prior` on training rows) when the device
-    has few days of history, and floored by a fixed minimum per field. Also: `stuck_fields`,
-    the number of continuous fields that repeat exactly yesterday's value (a full battery
-    reading 100 % is not counted), `zero_tx`, tx exactly 0 while reporting, and per field
-    `<field>_run2`: the smaller |z| of today and yesterday when both deviate to the same side
-    (0 otherwise), i.e. a deviation that persists over two days.
-    """
-    parts = _robust_residuals(frame)
-    cats = frame["category"].astype(str).to_numpy()
-    key = [frame["cycle"].astype(str), frame["home_id"].astype(str), frame["date"].astype(str)]
-    resid = pd.DataFrame({f: parts[f][0] for f in TELEMETRY_FIELDS}, index=frame.index)
-    home_med = resid.groupby(key, sort=False).transform("median")
-    grid = parts["grid"]
-    out = pd.DataFrame(index=frame.index)
-    for name in TELEMETRY_FIELDS:
-        _, mad, n = parts[name]
-        prior = np.full(len(frame), np.nan)
-        for cat, by_field in (scale_prior or {}).items():
-            if name in by_field:
-                prior[cats == cat] = by_field[name]
-        mad = np.nan_to_num(mad, nan=0.0)
-        shrunk = np.sqrt((n * mad**2 + _PRIOR_DAYS * prior**2) / (n + _PRIOR_DAYS))
-        scale = np.where(np.isnan(prior), mad, shrunk)
-        scale = np.maximum(scale, _SCALE_FLOOR[name])
-        r = resid[name].to_numpy() - np.nan_to_num(home_med[name].to_numpy(), nan=0.0)
-        z = np.nan_to_num(r / scale, nan=0.0)
-        zg = grid.to_grid(z)
-        prev = grid.take(np.concatenate([np.full((zg.shape[0], 1), np.nan), zg[:, :-1]], 1))
-        same_side = np.sign(z) == np.sign(prev)
-        out[f"{name}_rz"] = z
-        out[f"{name}_run2"] = np.where(same_side, np.minimum(np.abs(z), np.abs(prev)), 0.0)
-    out["stuck_fields"] = parts["stuck_fields"]
-    out["zero_tx"] = (frame["tx_kbps"].to_numpy(np.float64, na_value=np.nan) == 0).astype(float)
-    return out
-
-
-def anomaly_scale_prior(frame: pd.DataFrame) -> dict[str, dict[str, float]]:
-    """Typical robust scale of each field's residual per category: the median, over rows with
-    at least 10 days of history, of the device's own 14-day scale (fitted on training rows)."""
-    parts = _robust_residuals(frame)
-    cats = frame["category"].astype(str).to_numpy()
-    out: dict[str, dict[str, float]] = {}
-    for cat in sorted(set(cats)):
-        sel = cats == cat
-        fields = {}
-        for name in TELEMETRY_FIELDS:
-            _, mad, n = parts[name]
-            v = mad[sel & (n >= 10)]
-            v = v[np.isfinite(v)]
-            if v.size:
-                fields[name] = round(float(np.median(v)), 6)
-        out[cat] = fields
-    return out
-
-
-def _robust_residuals(frame: pd.DataFrame) -> dict:
-    """Per field: (today - median of the previous 14 days, 1.4826 × MAD, days of history),
-    each per row, plus `stuck_fields` (exact repeats of yesterday's value)."""
-    grid = _layout(frame)
-    out: dict = {}
-    stuck = np.zeros(len(frame))
-    for name in TELEMETRY_FIELDS:
-        raw = frame[name].to_numpy(np.float64, na_value=np.nan)
-        v = np.log1p(np.maximum(raw, 0.0)) if name in _LOG_FIELDS else raw
-        x = grid.to_grid(v)
-        pad = np.concatenate([np.full((x.shape[0], 14), np.nan), x[:, :-1]], axis=1)
-        win = np.lib.stride_tricks.sliding_window_view(pad, 14, axis=1)  # days t-14..t-1
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # no history yet: NaN
-            med = np.nanmedian(win, axis=-1)
-            mad = np.nanmedian(np.abs(win - med[..., None]), axis=-1) * 1.4826
-        n = (~np.isnan(win)).sum(-1).astype(np.float64)
-        out[name] = (grid.take(x - med), grid.take(mad), grid.take(n))
-        if name in CONTINUOUS_FIELDS:
-            prev = grid.take(np.concatenate([np.full((x.shape[0], 1), np.nan), x[:, :-1]], 1))
-            same = (v == prev) & ~np.isnan(v)
-            if name == "battery_pct":
-                same &= raw < 99.999
-            stuck += same
-    out["stuck_fields"] = stuck
-    out["grid"] = grid
-    return out
-
-
-def fleet_zscores(
-    frame: pd.DataFrame, stats: dict[str, dict[str, tuple[float, float]]]
-) -> np.ndarray:
-    """|z| of each telemetry field against fleet mean/std per category (`stats[cat][field]`),
-    as an (n, fields) array; fields or categories without stats give 0."""
-    out = np.zeros((len(frame), len(TELEMETRY_FIELDS)))
-    cats = frame["category"].astype(str).to_numpy()
-    for j, name in enumerate(TELEMETRY_FIELDS):
-        v = frame[name].to_numpy(np.float64, na_value=np.nan)
-        for cat, by_field in stats.items():
-            if name not in by_field:
-                continue
-            mean, std = by_field[name]
-            sel = cats == cat
-            out[sel, j] = np.nan_to_num(np.abs(v[sel] - mean) / max(std, _EPS), nan=0.0)
-    return out
-
-
-def fleet_stats(frame: pd.DataFrame) -> dict[str, dict[str, tuple[float, float]]]:
-    """Mean and std of each telemetry field per category over the given (training) rows."""
-    out: dict[str, dict[str, tuple[float, float]]] = {}
-    for cat, part in frame.groupby(frame["category"].astype(str), sort=True):
-        fields = {}
-        for name in TELEMETRY_FIELDS:
-            v = part[name].to_numpy(np.float64, na_value=np.nan)
-            v = v[~np.isnan(v)]
-            if v.size >= 2:
-                fields[name] = (float(v.mean()), float(v.std()))
-        out[str(cat)] = fields
-    return out

@@ -11,10 +11,10 @@ from homeiq_assets.sim.rng import derive_rng
 
 N_DAY_NORMAL = 7  # resp, err, signal, temp, tx, battery, uptime
 N_DEV_NORMAL = 6  # resp mult, err mult, signal offset, tx mult, temp offset, gap scale
-DEV_UNIF_FIXED = 5  # age, flaky, battery start, swap threshold, anomaly count
+DEV_UNIF_FIXED = 6  # age, flaky, battery start, swap threshold, anomaly count, battery step
 EP_UNIF = 7  # wait, mode, repair, lead, amp1, amp2, amp3
 ANOM_SLOTS = 2
-AN_UNIF = 5  # start, kind, field, length, magnitude
+AN_UNIF = 7  # start, kind, field, length, magnitude, sign, extra
 
 
 def n_episodes(horizon: int) -> int:

@@ -14,13 +14,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from homeiq_assets.sim.health.config import HealthConfig
 from homeiq_assets.sim.health.devices import DeviceInputs, standalone_devices
-from homeiq_assets.sim.health.process import simulate_device_health
+from homeiq_assets.sim.health.process import simulate_health
+from homeiq_assets.sim.health.table import HealthTables
 from homeiq_assets.sim.tables import TableSource, table_dir
 from homeiq_assets.storage import write_parquet_atomic
 
@@ -65,8 +65,9 @@ def _shard_inputs(fleet: TableSource, part: str, days: int) -> DeviceInputs:
     )
 
 
-def health_stats(table: pa.Table) -> dict[str, object]:
-    """Counts for metadata: rows, devices, failures by mode, anomalies by kind."""
+def health_stats(tables: HealthTables) -> dict[str, object]:
+    """Counts for metadata: rows, devices, failures by mode, anomaly rows and episodes by kind."""
+    table = tables.telemetry
     failed = table.filter(pc.field("gt_status") == "failed")
     # a failure is the first down day of an outage
     fdf = failed.select(["home_id", "device_id", "date", "gt_failure_mode"]).to_pandas()
@@ -83,6 +84,7 @@ def health_stats(table: pa.Table) -> dict[str, object]:
         .aggregate([])
         .num_rows
     )
+    episodes = tables.episodes.filter(pc.field("episode") == "anomaly")
     return {
         "rows": table.num_rows,
         "devices": devices,
@@ -90,8 +92,15 @@ def health_stats(table: pa.Table) -> dict[str, object]:
         "failures_by_mode": dict(Counter(fdf.loc[new, "gt_failure_mode"].astype(str))),
         "anomaly_rows": len(anomalies),
         "anomalies_by_kind": dict(Counter(anomalies)),
+        "anomaly_episodes": episodes.num_rows,
+        "anomaly_episodes_by_kind": dict(Counter(episodes.column("kind").to_pylist())),
         "positive_rows": int(pc.sum(table.column("gt_fails_within_7d")).as_py() or 0),
     }
+
+
+def _write(tables: HealthTables, out_dir: Path, part: str) -> None:
+    write_parquet_atomic(tables.telemetry, out_dir / "device_health" / part)
+    write_parquet_atomic(tables.episodes, out_dir / "health_episodes" / part)
 
 
 def _merge(total: dict, part: dict) -> None:
@@ -120,7 +129,8 @@ def write_fleet_device_health(
     config: HealthConfig,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict:
-    """Write `out_dir/device_health/part-*.parquet` for every shard of the `fleet` tables."""
+    """Write `out_dir/{device_health,health_episodes}/part-*.parquet` for every shard of the
+    `fleet` tables."""
     started = time.perf_counter()
     daily_dir = table_dir(fleet, "device_daily")
     parts = sorted(p.name for p in daily_dir.glob("part-*.parquet"))
@@ -129,9 +139,9 @@ def write_fleet_device_health(
     totals: dict = {}
     for i, part in enumerate(parts):
         inputs = _shard_inputs(fleet, part, days)
-        table = simulate_device_health(inputs, start, days, seed, config)
-        write_parquet_atomic(table, out_dir / "device_health" / part)
-        _merge(totals, health_stats(table))
+        tables = simulate_health(inputs, start, days, seed, config)
+        _write(tables, out_dir, part)
+        _merge(totals, health_stats(tables))
         if progress:
             progress(i + 1, len(parts))
     return _with_timing(totals, started)
@@ -161,9 +171,9 @@ def write_standalone_device_health(
         inputs.home_id = np.array(
             [f"c{i:03d}{h}" for h in inputs.home_id.astype(str)], dtype=object
         )
-        table = simulate_device_health(inputs, start, days, seed, config)
-        write_parquet_atomic(table, out_dir / "device_health" / f"part-{i:05d}.parquet")
-        _merge(totals, health_stats(table))
+        tables = simulate_health(inputs, start, days, seed, config)
+        _write(tables, out_dir, f"part-{i:05d}.parquet")
+        _merge(totals, health_stats(tables))
         if progress:
             progress(first + n, n_devices)
     return _with_timing(totals, started)

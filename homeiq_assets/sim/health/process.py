@@ -27,7 +27,7 @@ import math
 import numpy as np
 import pyarrow as pa
 
-from homeiq_assets.sim.health.anomalies import inject_anomalies
+from homeiq_assets.sim.health.anomalies import AnomalyEpisodes, inject_anomalies
 from homeiq_assets.sim.health.config import FAILURE_MODES, WARNING_HORIZON_DAYS, HealthConfig
 from homeiq_assets.sim.health.devices import DeviceInputs, validate_inputs
 from homeiq_assets.sim.health.draws import (
@@ -39,7 +39,12 @@ from homeiq_assets.sim.health.draws import (
     poisson_per_home,
 )
 from homeiq_assets.sim.health.physics import TYPE_USAGE, category_vector
-from homeiq_assets.sim.health.table import to_table
+from homeiq_assets.sim.health.reporting import (
+    REQUESTS_PER_DAY,
+    battery_step,
+    quantise,
+)
+from homeiq_assets.sim.health.table import HealthTables, to_episode_table, to_table
 
 
 def _gather(per_episode: np.ndarray, seg: np.ndarray, fill: float | int) -> np.ndarray:
@@ -61,6 +66,14 @@ def simulate_device_health(
     The latent process runs WARNING_HORIZON_DAYS past the window so gt_fails_within_7d on the
     window's last days knows about failures just after it (no right-censoring of labels).
     """
+    return simulate_health(devices, start, days, seed, config).telemetry
+
+
+def simulate_health(
+    devices: DeviceInputs, start: dt.date, days: int, seed: int, config: HealthConfig
+) -> HealthTables:
+    """The telemetry table and the ground-truth episodes table (EPISODES_SCHEMA: every anomaly
+    episode and every failure, with start and end) of the same simulation."""
     validate_inputs(devices, days)
     if not isinstance(start, dt.date):
         raise ValueError(f"start must be a datetime.date, got {start!r}")
@@ -100,7 +113,7 @@ def simulate_device_health(
     n_ep = n_episodes(horizon)
     draws, gens = draw(seed, home_id[starts], bounds, n, horizon, n_ep)
 
-    tel, gt = _simulate_grid(
+    tel, gt, episodes = _simulate_grid(
         category,
         device_type,
         power,
@@ -114,7 +127,12 @@ def simulate_device_health(
         days,
         n_ep,
     )
-    return to_table(home_id, device_id, device_type, category, power, area_id, start, days, tel, gt)
+    telemetry = to_table(
+        home_id, device_id, device_type, category, power, area_id, start, days, tel, gt
+    )
+    return HealthTables(
+        telemetry, to_episode_table(home_id, device_id, start, days, episodes, gt["failures"])
+    )
 
 
 def _simulate_grid(
@@ -130,7 +148,7 @@ def _simulate_grid(
     config: HealthConfig,
     days: int,
     n_ep: int,
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], AnomalyEpisodes]:
     """The latent process and telemetry on the (n, horizon) grid."""
     n, horizon = usage.shape
     f32 = np.float32
@@ -317,7 +335,9 @@ def _simulate_grid(
         + 0.5 * zd[3]
         + (1.0 + 6.0 * a3) * s_prog**2
     )
-    gap_h = (0.06 * np.exp(0.9 * dn[:, 5]))[:, None] * np.abs(zd[6])  # reporting gaps
+    # reporting gaps: on some days a sleepy or distant device misses reports long enough to be
+    # marked unavailable for a while; on most days a healthy device is online all 24 h
+    gap_h = (0.5 * np.exp(0.9 * dn[:, 5]))[:, None] * np.maximum(np.abs(zd[6]) - 1.5, 0.0)
     uptime = (
         24.0
         - restarts * 0.12
@@ -327,6 +347,12 @@ def _simulate_grid(
         - gap_h
     )
     uptime = np.clip(uptime, 0.0, 24.0)
+    # error rate as devices report it: failed requests over the requests made that day (polls,
+    # reports and commands while online, plus one per event)
+    req_base = np.array([REQUESTS_PER_DAY[c] for c in category])[:, None]
+    requests = np.round(req_base * uptime / 24.0) + usage_count
+    errors = poisson_per_home(gens, (requests * err)[None])[0]
+    err = np.minimum(errors, requests) / np.maximum(requests, 1.0)
     tx = (
         category_vector(category, "tx_kbps")[:, None]
         * np.exp(0.25 * dn[:, 3])[:, None]
@@ -346,7 +372,7 @@ def _simulate_grid(
         room_temp,
         u_rel,
         du,
-        zd[5],
+        _slow(zd[5]),
         seg,
         seg_start,
         p_row,
@@ -369,15 +395,40 @@ def _simulate_grid(
         "tx_kbps": tx.astype(f32),
     }
     clean = ~down & ~in_pre & ~burst & ~((dtf >= 1) & (dtf <= WARNING_HORIZON_DAYS))
-    anomaly_kind = inject_anomalies(tel, clean, is_batt, du, config, days)
+    episodes = inject_anomalies(tel, clean, down, du, config, days)
+    quantise(tel, battery_step(du[:, 5]))
 
-    return tel, {
-        "down": down,
-        "dtf": dtf,
-        "mode": np.where(has_fail, mode_row, -1),
-        "anomaly_kind": anomaly_kind,
-        "age": age,
+    planted = mode >= 0
+    failures = {
+        "row": np.nonzero(planted)[0],
+        "fail_day": fail_day[planted],
+        "pre_start": pre_start[planted],
+        "back_day": back_day[planted],
+        "mode": mode[planted],
     }
+    return (
+        tel,
+        {
+            "down": down,
+            "dtf": dtf,
+            "mode": np.where(has_fail, mode_row, -1),
+            "anomaly_kind": episodes.kind_cell,
+            "anomaly_field": episodes.field_cell,
+            "anomaly_start": episodes.start_cell,
+            "anomaly_end": episodes.end_cell,
+            "age": age,
+            "failures": failures,
+        },
+        episodes,
+    )
+
+
+def _slow(z: np.ndarray, window: int = 7) -> np.ndarray:
+    """A slowly varying unit-variance noise from daily normals: their trailing 7-day mean
+    (times sqrt 7), e.g. the cell voltage a battery gauge reads, which wanders over days."""
+    n, horizon = z.shape
+    c = np.concatenate([np.zeros((n, window)), np.cumsum(z, axis=1, dtype=np.float64)], axis=1)
+    return ((c[:, window:] - c[:, :horizon]) / math.sqrt(window)).astype(np.float32)
 
 
 def _battery(
@@ -439,7 +490,9 @@ def _battery(
             np.where(rechargeable[:, None], 92.0, level), np.clip(p_row, 0, horizon - 1), axis=1
         )
         dep_level = start_level * (1.0 - w_done / np.maximum(w_total, 1e-9))
-        level = np.where(dep, np.maximum(dep_level, 0.0) + 0.4 * np.abs(z), level)
-    level = np.where(dep, level, level + 0.3 * z)
+        level = np.where(dep, np.maximum(dep_level, 0.0) + 0.3 * np.abs(z), level)
+    # the gauge reads the cell voltage: it wanders slowly and sags in the cold
+    sag = 0.15 * np.clip(5.0 - room_temp, 0.0, 30.0)
+    level = np.where(dep, level, level + 0.2 * z - sag)
     level = np.clip(level, 0.0, 100.0)
     return np.where((primary | rechargeable)[:, None], level, np.nan).astype(np.float32)

@@ -150,10 +150,19 @@ def test_registered_models_reload_identically_and_refuse_tampering(data, tmp_pat
 
 
 def test_gate_names_every_failing_metric():
-    gate = evaluate_gate("device_anomaly", {"precision": 0.9, "recall": 0.5})
-    assert not gate.passed and set(gate.failing) == {"recall"}
-    assert "recall 0.500 < 0.80" in gate.describe()
+    gate = evaluate_gate("device_anomaly", {"alert_precision": 0.9, "episode_recall": 0.5})
+    assert not gate.passed and set(gate.failing) == {"episode_recall"}
+    assert "episode_recall 0.500 < 0.80" in gate.describe()
     assert not evaluate_gate("synergy_gnn", {"f1": 0.9, "auc": 0.95}).passed  # no baseline gap
+    # no failure event on the benchmark homes: an undefined metric is no evidence, so it fails
+    nan = float("nan")
+    gate = evaluate_gate(
+        "device_failure", {"event_recall": nan, "alert_precision": 0.9, "day_accuracy": 0.99}
+    )
+    assert not gate.passed and set(gate.failing) == {"event_recall"}
+    assert evaluate_gate(
+        "device_failure", {"event_recall": 0.85, "alert_precision": 0.9, "day_accuracy": 0.99}
+    ).passed
 
 
 def test_readiness_report_lists_metrics_thresholds_and_verdict():

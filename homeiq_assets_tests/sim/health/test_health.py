@@ -22,9 +22,10 @@ from homeiq_assets.sim.health.config import (
 )
 from homeiq_assets.sim.health.devices import DeviceInputs, standalone_devices
 from homeiq_assets.sim.health.physics import NORMAL_BANDS
-from homeiq_assets.sim.health.process import simulate_device_health
+from homeiq_assets.sim.health.process import simulate_device_health, simulate_health
 from homeiq_assets.sim.health.report import benchmark_device_days
-from homeiq_assets.sim.health.table import HEALTH_SCHEMA
+from homeiq_assets.sim.health.table import HEALTH_SCHEMA, HealthTables
+from homeiq_assets_tests.sim.health.conftest import DEFAULT_DAYS
 
 START = dt.date(2025, 1, 6)
 
@@ -39,10 +40,8 @@ def _fgrid(table: pa.Table, name: str, days: int) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def default_run() -> tuple[pa.Table, int]:
-    days = 60
-    devices = standalone_devices(4000, days, START, 21)
-    return simulate_device_health(devices, START, days, 21, HealthConfig()), days
+def default_run(default_tables: HealthTables) -> tuple[pa.Table, int]:
+    return default_tables.telemetry, DEFAULT_DAYS
 
 
 @pytest.fixture(scope="module")
@@ -198,7 +197,11 @@ def test_label_consistency(default_run: tuple[pa.Table, int]) -> None:
     assert down[dev[inside], fail_day].all()
     assert not down[dev[inside], fail_day - 1].any()
     anomaly = _grid(table, "gt_anomaly", days).astype(bool)
-    assert not (anomaly & (down | within)).any()
+    kind = _grid(table, "gt_anomaly_kind", days)
+    assert not (anomaly & down).any()
+    # glitches and dropouts lie on clean days; a stuck or drifting sensor may run on into a
+    # failure's last week (it ends, at the latest, the day before the device goes down)
+    assert not (np.isin(kind, ["spike", "dropout"]) & within).any()
 
 
 def test_repair_brings_device_back_healthy(default_run: tuple[pa.Table, int]) -> None:
@@ -287,6 +290,13 @@ def test_home_rows_do_not_depend_on_the_batch() -> None:
     assert together.filter(pa.array(mask)).equals(alone)
     assert simulate_device_health(dev, START, days, 3, cfg).equals(together)
     assert not simulate_device_health(dev, START, days, 4, cfg).equals(together)
+    # the ground-truth episodes too: the same for a home alone, in a batch, shuffled, rerun
+    episodes = simulate_health(dev, START, days, 3, cfg).episodes
+    assert episodes.num_rows > 20
+    assert simulate_health(_subset(dev, perm), START, days, 3, cfg).episodes.equals(episodes)
+    mask = episodes.column("home_id").to_numpy(zero_copy_only=False) == a
+    alone_ep = simulate_health(_subset(dev, dev.home_id == a), START, days, 3, cfg).episodes
+    assert episodes.filter(pa.array(mask)).equals(alone_ep)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -354,9 +364,13 @@ def test_failure_mode_signatures(busy_run: tuple[pa.Table, int]) -> None:
         > 0.8
     )
     sud = by_mode["sudden"]
-    for name in ("response_time_ms", "error_rate", "tx_kbps"):
+    for name in ("response_time_ms", "tx_kbps"):
         r = np.array([ratio(name, i, f) for i, f in sud])
         assert 0.8 < np.median(r) < 1.25, name
+    # error rates are counts over requests (often exactly 0): compare the means
+    err_last = np.mean([_window(grids["error_rate"], i, f - 3, f).mean() for i, f in sud])
+    err_base = np.mean([_window(grids["error_rate"], i, f - 35, f - 28).mean() for i, f in sud])
+    assert 0.7 < err_last / err_base < 1.4
     assert abs(np.median([diff("signal_dbm", i, f) for i, f in sud])) < 1.5
     # the shapes differ: sudden failures show none of the others' precursors
     assert np.mean([ratio("response_time_ms", i, f) > 1.3 for i, f in sud]) < 0.25
@@ -396,60 +410,6 @@ def test_warning_signs_precede_most_failures(default_run: tuple[pa.Table, int]) 
     assert 1 - sudden_share >= 0.7  # sudden failures: telemetry stays in band
     assert sudden_share < share - 0.4
     _GRID_CACHE.clear()
-
-
-# ---------------------------------------------------------------------------------------------
-# anomalies
-# ---------------------------------------------------------------------------------------------
-
-
-def test_injected_anomalies_have_their_shapes(default_run: tuple[pa.Table, int]) -> None:
-    table, days = default_run
-    kind = _grid(table, "gt_anomaly_kind", days)
-    grids = {n: _fgrid(table, n, days) for n in TELEMETRY_FIELDS}
-    cats = _grid(table, "category", days)
-    # dropout: uptime near 0 and no traffic, but the device reports and is fine the next day
-    dev, day = np.nonzero(kind == "dropout")
-    assert dev.size > 20
-    assert (grids["uptime_h"][dev, day] <= 2).all() and (grids["tx_kbps"][dev, day] == 0).all()
-    status = _grid(table, "gt_status", days)
-    nxt = day + 1 < days
-    assert (status[dev[nxt], day[nxt] + 1] == "ok").all()
-    # stuck: some continuous field repeats exactly the value of the day before the episode
-    dev, day = np.nonzero(kind == "stuck")
-    assert dev.size > 20
-    fields = ("response_time_ms", "signal_dbm", "temperature_c", "tx_kbps", "battery_pct")
-    repeats = [
-        any(grids[n][i, d] == grids[n][i, d - 1] for n in fields)
-        for i, d in zip(dev, day, strict=True)
-    ]
-    assert all(repeats)
-    # spike: one field far outside its normal band, for one day
-    dev, day = np.nonzero(kind == "spike")
-    assert dev.size > 20
-    outside = []
-    for i, d in zip(dev, day, strict=True):
-        bands = NORMAL_BANDS[str(cats[i, d])]
-        outside.append(
-            any(
-                not (bands[n][0] <= grids[n][i, d] <= bands[n][1])
-                for n in (
-                    "response_time_ms",
-                    "error_rate",
-                    "temperature_c",
-                    "signal_dbm",
-                    "connection_drops",
-                )
-            )
-        )
-    assert np.mean(outside) > 0.9
-    assert not ((kind[:, 1:] == "spike") & (kind[:, :-1] == "spike")).any()
-    # drift: episodes of 3-4 days
-    drift = kind == "drift"
-    starts = drift[:, 1:] & ~drift[:, :-1]
-    assert starts.sum() > 10
-    share = (kind != None).any(1).mean()  # noqa: E711
-    assert 0.05 < share < 0.3
 
 
 # ---------------------------------------------------------------------------------------------
