@@ -26,10 +26,7 @@ def defs() -> dg.Definitions:
     return build_defs()
 
 
-def get_cycle_job() -> dg.JobDefinition:
-    """The resolved cycle job (module-level so `reconstructable` can find it)."""
-    return build_defs().resolve_job_def("cycle_job")
-
-
-def get_training_job() -> dg.JobDefinition:
-    return build_defs().resolve_job_def("training_job")
+def get_job(name: str) -> dg.JobDefinition:
+    """A resolved job by name (module-level, so `dg.build_reconstructable_job` can rebuild it
+    in another process)."""
+    return build_defs().resolve_job_def(name)

@@ -83,11 +83,17 @@ class DeviceFailureModel:
         X: pd.DataFrame,
         y: np.ndarray,
         valid: tuple[pd.DataFrame, np.ndarray] | None = None,
+        init: DeviceFailureModel | None = None,
     ) -> Self:
         """Train on (X, y). With `valid` (rows of other homes): early stopping on its log loss
         and the decision threshold at its best F1; without it, `max_rounds` rounds and the
-        threshold stays as it is."""
+        threshold stays as it is. With `init` (a fitted model on the same features), boosting
+        continues from its trees: the new trees correct it on (X, y)."""
         self.feature_names = [str(c) for c in X.columns]
+        if init is not None and init.feature_names != self.feature_names:
+            raise ValueError(
+                "the champion was trained on other features than the current ones; retrain in full"
+            )
         train = lgb.Dataset(X, np.asarray(y, dtype=float), free_raw_data=True)
         callbacks = []
         valid_sets = []
@@ -101,6 +107,7 @@ class DeviceFailureModel:
             num_boost_round=self.max_rounds,
             valid_sets=valid_sets,
             callbacks=callbacks,
+            init_model=init.booster if init is not None else None,
         )
         self.best_iteration = int(booster.best_iteration or booster.current_iteration())
         # keep exactly the trees that are saved, so save -> load predicts identically
@@ -183,10 +190,16 @@ def recall_by(groups: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray) -> dic
 
 
 def train_and_evaluate(
-    train: Datasets, test: Datasets, plots_dir: Path, seed: int = 0
+    train: Datasets,
+    test: Datasets,
+    plots_dir: Path,
+    seed: int = 0,
+    init: DeviceFailureModel | None = None,
 ) -> tuple[DeviceFailureModel, ModelReport]:
     """Fit on the training homes (early stopping and threshold on validation homes split from
-    them), then score the benchmark homes; the band-rule baseline is scored on the same rows."""
+    them), then score the benchmark homes; the band-rule baseline is scored on the same rows.
+    With `init` (the champion), boosting continues from its trees on `train` (the new cycles
+    only) with the champion's parameters."""
     t0 = time.perf_counter()
     frame, test_frame = train[DATASET], test[DATASET]
     if frame.empty or test_frame.empty:
@@ -201,8 +214,16 @@ def train_and_evaluate(
     fit_rows, valid_rows = split_by_home(frame, VALID_SHARE, seed)
 
     t_fit = time.perf_counter()
-    model = DeviceFailureModel(seed=seed)
-    model.fit(X[fit_rows], y[fit_rows], valid=(X[valid_rows], y[valid_rows]))
+    if init is None:
+        model = DeviceFailureModel(seed=seed)
+    else:
+        model = DeviceFailureModel(
+            seed=seed,
+            params=init.params,
+            max_rounds=init.max_rounds,
+            early_stopping_rounds=init.early_stopping_rounds,
+        )
+    model.fit(X[fit_rows], y[fit_rows], valid=(X[valid_rows], y[valid_rows]), init=init)
     fit_seconds = time.perf_counter() - t_fit
 
     score = model.predict_proba(X_test)[:, 1]
@@ -261,6 +282,7 @@ def train_and_evaluate(
         params={
             **model.params,
             "best_iteration": model.best_iteration,
+            "init_iterations": init.best_iteration if init is not None else 0,
             "threshold": model.threshold,
             "feature_seconds": round(feature_seconds, 2),
             "fit_seconds": round(fit_seconds, 2),
