@@ -75,11 +75,8 @@ def run_job(
     run_tags = {TRIGGER_TAG: "manual", **(tags or {}), HOST_TAG: socket.gethostname()}
     if partition is not None:
         run_tags["dagster/partition"] = partition
-    config = {
-        "execution": {"config": {"in_process": {}}},
-        "loggers": {"console": {"config": {"log_level": log_level}}},
-        **(run_config or {}),
-    }
+    # every job of the code location runs its steps in one process (their executor)
+    config = {"loggers": {"console": {"config": {"log_level": log_level}}}, **(run_config or {})}
     result = dg.execute_job(
         dg.build_reconstructable_job(
             "homeiq_assets.definitions", "get_job", reconstructable_args=(job_name,)

@@ -58,6 +58,7 @@ def rollback_model(
 
 @dg.job(
     tags={"homeiq/job": "rollback"},
+    executor_def=dg.in_process_executor,
     description="Roll one model back: its champion becomes the previous version (or the "
     "version given), recorded in its retraining history.",
 )

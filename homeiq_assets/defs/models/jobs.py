@@ -44,6 +44,8 @@ def _retrain_job(model: str) -> dg.UnresolvedAssetJobDefinition:
         "full or incremental), its A/B evaluation against the champion on the benchmark homes, "
         "the gate, and the promotion or the reason the champion stays.",
         tags=training_tags((model,)),
+        # the steps run one after the other: a process per step would only add start-up time
+        executor_def=dg.in_process_executor,
     )
 
 
@@ -56,4 +58,5 @@ training_job = dg.define_asset_job(
     description="Every model's lifecycle for this cycle: train the five challengers, evaluate "
     "each against its champion, gate them (blocking checks) and promote those that pass.",
     tags=training_tags(MODEL_NAMES),
+    executor_def=dg.in_process_executor,
 )
