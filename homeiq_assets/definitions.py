@@ -9,7 +9,6 @@ from pathlib import Path
 import dagster as dg
 
 from homeiq_assets.defs.shared.resources import DataStore
-from homeiq_assets.settings import settings
 
 
 @cache
@@ -17,7 +16,7 @@ def build_defs() -> dg.Definitions:
     """The code location's definitions, built once per process."""
     return dg.Definitions.merge(
         dg.load_from_defs_folder(path_within_project=Path(__file__).parent),
-        dg.Definitions(resources={"store": DataStore(base_dir=str(settings().data_dir))}),
+        dg.Definitions(resources={"store": DataStore()}),
     )
 
 

@@ -119,19 +119,20 @@ def _launch(instance, request, job_name: str, extra_tags: dict, run_config: dict
     )
 
 
-def _record_failure(instance, defs, store, outcome) -> None:
+def _record_failure(instance, store, outcome) -> None:
     import dagster as dg
 
-    sensor = defs.get_sensor_def("run_failure_sensor")
+    from homeiq_assets.defs.automation.sensors import run_failure_sensor
+
     result = outcome.result
-    context = dg.build_run_status_sensor_context(
-        sensor_name=sensor.name,
+    with dg.build_run_status_sensor_context(
+        sensor_name=run_failure_sensor.name,
         dagster_event=result.get_run_failure_event(),
         dagster_instance=instance,
         dagster_run=result.dagster_run,
         resources={"store": store},
-    ).for_run_failure()
-    sensor(context)
+    ) as context:
+        run_failure_sensor(context.for_run_failure())
 
 
 def run_night(instance, defs, store, when, cursors: dict, args) -> dict:
@@ -140,10 +141,14 @@ def run_night(instance, defs, store, when, cursors: dict, args) -> dict:
 
     from homeiq_assets.collect import training_data as td
     from homeiq_assets.collect.lineage import TRAINING
+    from homeiq_assets.defs.automation.schedule import nightly_cycle as schedule
+    from homeiq_assets.defs.automation.sensors import (
+        data_sufficiency_sensor,
+        model_degradation_sensor,
+    )
     from homeiq_assets.ml.registry import ModelRegistry
 
     started = time.perf_counter()
-    schedule = defs.get_schedule_def("nightly_cycle")
     tick = schedule.evaluate_tick(
         dg.build_schedule_context(
             instance=instance,
@@ -167,7 +172,7 @@ def run_night(instance, defs, store, when, cursors: dict, args) -> dict:
         return night
     night["cycle_success"] = outcome.success
     if not outcome.success:
-        _record_failure(instance, defs, store, outcome)
+        _record_failure(instance, store, outcome)
         night["skipped"] = f"cycle run {outcome.run_id[:8]} failed"
         return night
     stats = td.read_stats(store.root / TRAINING / request.partition_key).get("datasets", {})
@@ -177,16 +182,18 @@ def run_night(instance, defs, store, when, cursors: dict, args) -> dict:
     registry = ModelRegistry(store.root / "models")
     run_ids: dict[str, list[str]] = {}
     night["sensors"] = {}
-    for name in ("model_degradation_sensor", "data_sufficiency_sensor"):
-        sensor = defs.get_sensor_def(name)
-        context = dg.build_sensor_context(
+    # degradation first: a champion that degraded on tonight's homes is retrained even when
+    # the data sensor would wait for more data
+    for sensor in (model_degradation_sensor, data_sufficiency_sensor):
+        name = sensor.name
+        with dg.build_sensor_context(
             instance=instance,
             instance_ref=instance.get_ref(),
             cursor=cursors.get(name),
             resources={"store": store},
             definitions=defs,
-        )
-        result = sensor.evaluate_tick(context)
+        ) as context:
+            result = sensor.evaluate_tick(context)
         cursors[name] = result.cursor
         night["sensors"][name] = result.skip_message or f"{len(result.run_requests)} request(s)"
         for req in result.run_requests:
@@ -204,7 +211,7 @@ def run_night(instance, defs, store, when, cursors: dict, args) -> dict:
                 continue
             run_ids.setdefault(model, []).append(run.run_id)
             if not run.success:
-                _record_failure(instance, defs, store, run)
+                _record_failure(instance, store, run)
     night["models"] = _model_lines(registry, run_ids)
     night["seconds"] = round(time.perf_counter() - started, 1)
     return night

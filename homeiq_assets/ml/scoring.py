@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import average_precision_score, precision_recall_fscore_support, roc_auc_score
 
 from homeiq_assets.ml.base import Datasets
 from homeiq_assets.ml.bootstrap import (
@@ -129,6 +128,8 @@ _RATIOS: dict[str, Callable[[RowScores], tuple[np.ndarray, np.ndarray]]] = {
 
 
 def _auc(r: RowScores, rows: np.ndarray) -> float:
+    from sklearn.metrics import roc_auc_score
+
     y = r.y_true[rows]
     if r.y_score is None or not 0 < y.sum() < y.size:
         return float("nan")
@@ -136,6 +137,8 @@ def _auc(r: RowScores, rows: np.ndarray) -> float:
 
 
 def _average_precision(r: RowScores, rows: np.ndarray) -> float:
+    from sklearn.metrics import average_precision_score
+
     y = r.y_true[rows]
     if r.y_score is None or not 0 < y.sum() < y.size:
         return float("nan")
@@ -144,6 +147,8 @@ def _average_precision(r: RowScores, rows: np.ndarray) -> float:
 
 def _macro(index: int) -> Callable[[RowScores, np.ndarray], float]:
     def metric(r: RowScores, rows: np.ndarray) -> float:
+        from sklearn.metrics import precision_recall_fscore_support
+
         if rows.size == 0:
             return float("nan")
         values = precision_recall_fscore_support(
@@ -162,6 +167,76 @@ _STATISTICS: dict[str, Callable[[RowScores, np.ndarray], float]] = {
     "macro_f1": _macro(2),
 }
 METRICS = (*_RATIOS, *_STATISTICS)
+
+
+# -- the same metrics over many resamples at once ------------------------------------------
+# A resample of homes gives every row the weight of its home (how often it was drawn); each
+# function returns the metric for every row of `weights` (resamples × homes) at once, equal to
+# recomputing it on the drawn rows (a home drawn twice counts twice).
+
+_CHUNK = 100  # resamples per block: bounds memory at 100 × rows floats
+
+
+def _weighted_auc(r: RowScores, codes: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Mann-Whitney AUC with row weights: positive-negative pairs ordered right, ties half."""
+    order = np.argsort(r.y_score, kind="mergesort")
+    score, y, home = r.y_score[order], r.y_true[order], codes[order]
+    starts = np.flatnonzero(np.r_[True, score[1:] != score[:-1]])  # groups of equal scores
+    out = np.empty(weights.shape[0])
+    for lo in range(0, weights.shape[0], _CHUNK):
+        w = weights[lo : lo + _CHUNK][:, home].astype(float)
+        pos = np.add.reduceat(w * y, starts, axis=1)
+        neg = np.add.reduceat(w * ~y, starts, axis=1)
+        below = np.cumsum(neg, axis=1) - neg
+        num = (pos * (below + 0.5 * neg)).sum(axis=1)
+        den = pos.sum(axis=1) * neg.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[lo : lo + _CHUNK] = np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+    return out
+
+
+def _weighted_macro(index: int):
+    """Macro precision (0), recall (1) or F1 (2) over the model's labels from per-home counts
+    of true positives, predictions and truths per class (zero where undefined, as sklearn's
+    `zero_division=0`)."""
+
+    def metric(r: RowScores, codes: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        labels = np.asarray(r.labels, dtype=object)
+        n_homes = weights.shape[1]
+
+        def counts(mask_by_label: np.ndarray) -> np.ndarray:  # homes × labels
+            out = np.zeros((n_homes, labels.size))
+            for k in range(labels.size):
+                out[:, k] = np.bincount(codes, weights=mask_by_label[k], minlength=n_homes)
+            return out
+
+        truth = np.stack([r.y_true == lab for lab in labels]).astype(float)
+        pred = np.stack([r.y_pred == lab for lab in labels]).astype(float)
+        tp_h, pred_h, true_h = counts(truth * pred), counts(pred), counts(truth)
+        tp, n_pred, n_true = weights @ tp_h, weights @ pred_h, weights @ true_h
+        num, den = (
+            (tp, n_pred)
+            if index == 0
+            else (tp, n_true)
+            if index == 1
+            else (
+                2 * tp,
+                n_pred + n_true,
+            )
+        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            per_label = np.where(den > 0, num / np.where(den > 0, den, 1), 0.0)
+        return per_label.mean(axis=1)
+
+    return metric
+
+
+_VECTORISED = {
+    "auc": _weighted_auc,
+    "macro_precision": _weighted_macro(0),
+    "macro_recall": _weighted_macro(1),
+    "macro_f1": _weighted_macro(2),
+}
 
 
 def supported_metrics(model: str) -> list[str]:
@@ -205,6 +280,8 @@ def _paired(
 ) -> Estimate:
     if metric in _RATIOS:
         return _ratio_bootstrap(metric, a, b, n_resamples, seed)
+    if metric in _VECTORISED and (metric != "auc" or b.y_score is not None):
+        return _vectorised_bootstrap(metric, a, b, n_resamples, seed)
     stat_b = lambda rows: metric_value(metric, b, rows)  # noqa: E731
     if a is None:
         return statistic_estimate(stat_b, b.homes, n_resamples=n_resamples, seed=seed)
@@ -240,6 +317,26 @@ def _ratio_bootstrap(
     boot = ratio(w @ num_b, w @ den_b)
     if a is not None:
         boot = boot - ratio(w @ num_a, w @ den_a)
+    tail = (1.0 - CONFIDENCE) / 2.0
+    low, high = np.quantile(boot, [tail, 1.0 - tail])
+    return Estimate(value, float(low), float(high), len(b), n_homes)
+
+
+def _vectorised_bootstrap(
+    metric: str, a: RowScores | None, b: RowScores, n_resamples: int, seed: int
+) -> Estimate:
+    """Any metric of `_VECTORISED` (b, or b minus a) over all resamples at once."""
+    codes, n_homes = home_index(b.homes)
+    value = metric_value(metric, b) - (metric_value(metric, a) if a is not None else 0.0)
+    if n_homes == 0:
+        return Estimate(value, float("nan"), float("nan"), 0, 0)
+    w = resample_weights(n_homes, n_resamples, seed)
+    boot = _VECTORISED[metric](b, codes, w)
+    if a is not None:
+        boot = boot - _VECTORISED[metric](a, codes, w)
+    boot = boot[np.isfinite(boot)]
+    if boot.size == 0:
+        return Estimate(value, float("nan"), float("nan"), len(b), n_homes)
     tail = (1.0 - CONFIDENCE) / 2.0
     low, high = np.quantile(boot, [tail, 1.0 - tail])
     return Estimate(value, float(low), float(high), len(b), n_homes)

@@ -44,7 +44,8 @@ def allowed(data: Path, strict) -> subprocess.CompletedProcess:
 def test_failing_gates_exit_non_zero_naming_the_metrics(strict, data):
     assert strict.returncode == 1, strict.stderr[-2000:]
     evals = {
-        p.stem: json.loads(p.read_text()) for p in (data / "model_evals" / "p1").glob("*.json")
+        name: json.loads((data / "model_evals" / "p1" / f"{name}.json").read_text())
+        for name in MODEL_NAMES
     }
     assert len(evals) == 5
     failing = [m for m, ev in evals.items() if not ev["gate_passed"]]
@@ -70,7 +71,7 @@ def test_allow_low_quality_deploys_and_records_it(allowed, data):
     assert "LOW QUALITY ALLOWED" in report and "## Timings" in report
     manifest = json.loads((data / "models" / "manifest.json").read_text())
     assert set(manifest["models"]) == set(MODEL_NAMES)
-    for ev_path in (data / "model_evals" / "p2").glob("*.json"):
+    for ev_path in (data / "model_evals" / "p2" / f"{name}.json" for name in MODEL_NAMES):
         ev = json.loads(ev_path.read_text())
         meta = json.loads(
             (data / "models" / ev["model"] / ev["version"] / "metadata.json").read_text()

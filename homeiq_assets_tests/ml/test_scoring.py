@@ -80,3 +80,39 @@ def test_the_ab_table_lists_champion_challenger_and_the_paired_interval():
     assert "| f1 (headline) |" in table and "(n 600, 12 homes)" in table
     alone = compare("device_failure", None, b, n_resamples=100)
     assert "difference" not in alone["f1"] and "—" in ab_table("device_failure", alone, ("—", "v1"))
+
+
+def _multiclass(seed: int) -> RowScores:
+    rng = np.random.default_rng(seed)
+    labels = ("a", "b", "c", "d")
+    homes = np.array([f"c/h{i}" for i in range(40)])
+    y = rng.choice(labels[:3], size=40)  # "d" never true: its recall is 0 by convention
+    pred = np.where(rng.random(40) < 0.6, y, rng.choice(labels, size=40))
+    return RowScores("home_type", y, pred, None, homes, labels)
+
+
+@pytest.mark.parametrize(
+    ("metric", "make"),
+    [
+        ("auc", lambda s: _rows(s)),
+        ("macro_f1", _multiclass),
+        ("macro_precision", _multiclass),
+        ("macro_recall", _multiclass),
+    ],
+)
+def test_the_vectorised_bootstraps_equal_recomputing_on_the_drawn_rows(metric, make):
+    a, b = make(5), make(6)
+    b = RowScores(b.model, a.y_true, b.y_pred, b.y_score, a.homes, a.labels)
+    if metric == "auc":  # ties across the two score sets are handled the same way
+        b = RowScores(b.model, a.y_true, b.y_pred, np.round(b.y_score, 2), a.homes)
+    fast = estimate(metric, b, n_resamples=150)
+    slow = statistic_estimate(lambda rows: metric_value(metric, b, rows), b.homes, n_resamples=150)
+    assert (fast.value, fast.low, fast.high) == pytest.approx((slow.value, slow.low, slow.high))
+    fast = difference(metric, a, b, n_resamples=150)
+    slow = paired_difference(
+        lambda rows: metric_value(metric, a, rows),
+        lambda rows: metric_value(metric, b, rows),
+        a.homes,
+        n_resamples=150,
+    )
+    assert (fast.value, fast.low, fast.high) == pytest.approx((slow.value, slow.low, slow.high))

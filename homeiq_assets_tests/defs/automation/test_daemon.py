@@ -69,6 +69,10 @@ def daemon(tmp_path_factory):
         "HOMEIQ_RETRAIN_THRESHOLD_PATTERN_QUALITY": "1000",
     }
     env.pop("COVERAGE_PROCESS_START", None)  # the daemon's children are not measured
+    old_storage = os.environ.get("HOMEIQ_DAGSTER_STORAGE_DIR")
+    os.environ["HOMEIQ_DAGSTER_STORAGE_DIR"] = env["HOMEIQ_DAGSTER_STORAGE_DIR"]
+    # create the instance's SQLite storage before the daemon's threads race to create it
+    dg.DagsterInstance.from_config(str(home)).dispose()
     log = (base / "daemon.log").open("w")
     proc = subprocess.Popen(
         [str(BIN / "dagster-daemon"), "run", "-w", str(workspace)],
@@ -78,7 +82,6 @@ def daemon(tmp_path_factory):
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    os.environ["HOMEIQ_DAGSTER_STORAGE_DIR"] = env["HOMEIQ_DAGSTER_STORAGE_DIR"]
     try:
         with dg.DagsterInstance.from_config(str(home)) as instance:
             yield {
@@ -96,6 +99,10 @@ def daemon(tmp_path_factory):
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
         log.close()
+        if old_storage is None:
+            os.environ.pop("HOMEIQ_DAGSTER_STORAGE_DIR", None)
+        else:
+            os.environ["HOMEIQ_DAGSTER_STORAGE_DIR"] = old_storage
 
 
 def _wait(daemon, what: str, check, poll: float = 1.0):
