@@ -69,3 +69,29 @@ def collected(tmp_path_factory: pytest.TempPathFactory) -> Path:
         collect(root, cycle, seed, start, health)
     build_benchmark(root / "benchmark", BENCH_HOMES, DAYS, workers=1)
     return root
+
+
+# The real-daemon test (defs/automation/test_daemon.py) waits for a cron minute and then for
+# runs in other processes: its daemon starts with the session and the test runs last, so the
+# waiting overlaps the other tests.
+DAEMON_TEST = "defs/automation/test_daemon.py"
+
+
+def pytest_collection_modifyitems(session, config, items):
+    daemon = [i for i in items if DAEMON_TEST in i.nodeid]
+    items[:] = [i for i in items if DAEMON_TEST not in i.nodeid] + daemon
+
+
+@pytest.fixture(scope="session")
+def daemon_run(tmp_path_factory: pytest.TempPathFactory):
+    from homeiq_assets_tests.defs.automation.daemon_run import DaemonRun
+
+    run = DaemonRun(tmp_path_factory.mktemp("daemon"))
+    yield run
+    run.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _start_the_daemon_early(request: pytest.FixtureRequest) -> None:
+    if any(DAEMON_TEST in item.nodeid for item in request.session.items):
+        request.getfixturevalue("daemon_run")
