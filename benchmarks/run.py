@@ -193,7 +193,13 @@ def incremental_vs_full(homes: int = 20, days: int = 14, cycles: int = 3) -> dic
             collect_cycle(fleet, work, key, config.seed)
         bench = work / "benchmark"
         build_benchmark(bench, workers=os.cpu_count() or 1)
-        out = {"cycles": f"{cycles} × {homes} homes × {days} days, a season apart", "models": {}}
+        out = {
+            "cycles": f"{cycles} × {homes} homes × {days} days, a season apart",
+            "benchmark": "40 homes × 21 days",
+            "measured": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "cpu_count": os.cpu_count(),
+            "models": {},
+        }
         for model in MODEL_NAMES:
             if not supports_incremental(model):
                 continue

@@ -193,13 +193,15 @@ def _history(registry, model: str, as_json: bool) -> int:
             if metric
             else ""
         )
-        records = sum((e.get("records") or {}).values())
-        data = (
-            f"{len(e.get('new_cycles') or [])} new of {len(e.get('cycles') or [])} cycles, "
-            f"{records:,} records"
-            if e.get("cycles")
-            else ""
-        )
+        records = sum(v for k, v in (e.get("records") or {}).items() if "." not in k)
+        read, seen = len(e.get("new_cycles") or []), len(e.get("cycles") or [])
+        if not seen:
+            data = ""
+        elif e.get("mode") == "incremental":
+            base = e.get("base_version")
+            data = f"updated {base} with {read} new of {seen} cycles, {records:,} records"
+        else:
+            data = f"{seen} cycles, {records:,} records"
         parts = [
             e.get("at", ""),
             e.get("trigger", ""),

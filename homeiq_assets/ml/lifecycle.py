@@ -173,12 +173,17 @@ def new_data(
 
 def accounted_cycles(registry: ModelRegistry, model: str) -> list[str]:
     """Cycles whose data `model` has already used or tried: every cycle its champion was
-    trained on, and the cycle of every training recorded in its history."""
+    trained on, and the cycle of every training recorded in its history that ended in a
+    decision (a run that failed did not use its data)."""
     out: list[str] = []
     champion = registry.deployed(model)
     if champion is not None:
         out += list(registry.metadata(model, champion).get("training_cycles") or [])
-    out += [e["cycle"] for e in registry.history(model) if e.get("cycle")]
+    out += [
+        e["cycle"]
+        for e in registry.history(model)
+        if e.get("cycle") and e.get("decision") in ("promoted", "kept")
+    ]
     return out
 
 

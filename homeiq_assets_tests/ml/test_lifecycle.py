@@ -90,3 +90,13 @@ def test_new_data_counts_records_after_the_last_accounted_cycle(tmp_path):
     assert found.records == 40 and not found.sufficient
     assert found.text() == "device_failure: 40 of 50 new records since cycle b"
     assert new_data("home_type", tmp_path, ["a", "b", "c"], [], 5).records == 3
+
+
+def test_a_failed_run_does_not_use_up_its_data(tmp_path):
+    from homeiq_assets.ml.lifecycle import accounted_cycles
+    from homeiq_assets.ml.registry import ModelRegistry
+
+    registry = ModelRegistry(tmp_path / "models")
+    registry.record_history("pattern_quality", {"run_id": "a", "cycle": "c1", "decision": "kept"})
+    registry.record_history("pattern_quality", {"run_id": "b", "cycle": "c2", "decision": "failed"})
+    assert accounted_cycles(registry, "pattern_quality") == ["c1"]
