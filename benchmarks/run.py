@@ -169,6 +169,93 @@ def collection(homes: int = 50, days: int = 30, code: Path | None = None) -> dic
     }
 
 
+def incremental_vs_full(homes: int = 20, days: int = 14, cycles: int = 3) -> dict:
+    """For each model that can be updated from a champion: the champion trained on the first
+    `cycles - 1` cycles, then the last cycle added by full retraining (every cycle) and by an
+    incremental update (the champion plus the new cycle); training time and headline metric on
+    the benchmark homes (with its 95 % interval and the paired difference), side by side."""
+    import datetime as dt
+
+    from homeiq_assets.collect.pipeline import collect_cycle
+    from homeiq_assets.ml import scoring
+    from homeiq_assets.ml.benchmark import BENCHMARK, build_reserved_fleet
+    from homeiq_assets.ml.data import load_datasets
+    from homeiq_assets.ml.gates import HEADLINE
+    from homeiq_assets.ml.registry import ModelRegistry
+    from homeiq_assets.ml.training import (
+        MODEL_NAMES,
+        TRAINING_DATASETS,
+        supports_incremental,
+        train_model,
+    )
+    from homeiq_assets.sim.config import SimConfig
+    from homeiq_assets.sim.fleet import generate_fleet
+    from homeiq_assets.sim.health.config import HealthConfig
+    from homeiq_assets.sim.health.fleet import write_fleet_device_health
+
+    work = Path(tempfile.mkdtemp(prefix="homeiq-bench-incremental-"))
+    try:
+        keys = [f"c{i}" for i in range(1, cycles + 1)]
+        for i, key in enumerate(keys):
+            start = dt.date(2026, 1, 5) + dt.timedelta(days=91 * i)  # a season apart
+            fleet = work / "fleets" / key
+            config = SimConfig(homes=homes, days=days, seed=7_000 + i, start=start)
+            generate_fleet(config, fleet, workers=os.cpu_count() or 1)
+            write_fleet_device_health(fleet, fleet, start, days, config.seed, HealthConfig())
+            collect_cycle(fleet, work, key, config.seed)
+        bench = work / "benchmark"
+        build_reserved_fleet(bench, BENCHMARK, 40, 28, workers=os.cpu_count() or 1)
+        out = {
+            "cycles": f"{cycles} × {homes} homes × {days} days, a season apart",
+            "benchmark": "40 homes × 28 days over four seasons",
+            "measured": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "cpu_count": os.cpu_count(),
+            "models": {},
+        }
+        for model in MODEL_NAMES:
+            if not supports_incremental(model):
+                continue
+            registry = ModelRegistry(work / "models" / model)
+            plots = work / "plots"
+            champion = train_model(model, work, keys[:-1], bench, plots, registry)
+            registry.deploy(model, champion.version, allow_low_quality=True)
+            full = train_model(model, work, keys, bench, plots, registry, mode="full")
+            inc = train_model(model, work, keys, bench, plots, registry, mode="incremental")
+            data = load_datasets(bench, BENCHMARK.cycles, TRAINING_DATASETS[model])
+            head = HEADLINE[model]
+            rows = {
+                name: scoring.score_rows(model, registry.load(model, o.version), data)
+                for name, o in (("champion", champion), ("full", full), ("incremental", inc))
+            }
+            est = {k: scoring.estimate(head, r).to_dict() for k, r in rows.items()}
+            out["models"][model] = {
+                "headline": head,
+                "champion": {"seconds": champion.seconds, head: est["champion"]},
+                "full": {
+                    "seconds": full.seconds,
+                    "records": sum(full.records.values()),
+                    head: est["full"],
+                },
+                "incremental": {
+                    "seconds": inc.seconds,
+                    "records": sum(inc.records.values()),
+                    head: est["incremental"],
+                },
+                "incremental_minus_full": scoring.difference(
+                    head, rows["full"], rows["incremental"]
+                ).to_dict(),
+                "time_ratio_incremental_to_full": round(inc.seconds / full.seconds, 3),
+            }
+            print(
+                f"  {model}: full {full.seconds:.1f} s {head} {est['full']['value']:.3f}; "
+                f"incremental {inc.seconds:.1f} s {head} {est['incremental']['value']:.3f}",
+                file=sys.stderr,
+            )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return out
+
+
 def _linear_fit(points: dict[int, float]) -> dict[str, float]:
     """Least-squares wall = intercept + slope * x: a constant start-up cost plus linear work."""
     x = list(points)
@@ -188,6 +275,12 @@ def _linear_fit(points: dict[int, float]) -> dict[str, float]:
 
 
 def main() -> None:
+    if sys.argv[1:] == ["incremental"]:  # only this section, merged into results.json
+        results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+        results["incremental_vs_full"] = incremental_vs_full()
+        RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+        print(json.dumps(results["incremental_vs_full"], indent=2))
+        return
     git = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
     ).stdout.strip()
@@ -211,6 +304,7 @@ def main() -> None:
     print(f"  collection + export 50 × 30: {collect_50['wall_s']:.2f}s", file=sys.stderr)
     prod = production()
     print(f"  prepare-for-production: {prod['wall_s']:.1f}s", file=sys.stderr)
+    incremental = incremental_vs_full()
     results = {
         "machine": {
             "cpu_count": os.cpu_count(),
@@ -241,6 +335,7 @@ def main() -> None:
         "device_health_1000": {**health_1k, "original_target_s": 30.0},
         "collection_export_50x30": collect_50,
         "prepare_for_production": prod,
+        "incremental_vs_full": incremental,
     }
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))

@@ -9,7 +9,6 @@ from pathlib import Path
 import dagster as dg
 
 from homeiq_assets.defs.shared.resources import DataStore
-from homeiq_assets.settings import settings
 
 
 @cache
@@ -17,7 +16,7 @@ def build_defs() -> dg.Definitions:
     """The code location's definitions, built once per process."""
     return dg.Definitions.merge(
         dg.load_from_defs_folder(path_within_project=Path(__file__).parent),
-        dg.Definitions(resources={"store": DataStore(base_dir=str(settings().data_dir))}),
+        dg.Definitions(resources={"store": DataStore()}),
     )
 
 
@@ -26,10 +25,7 @@ def defs() -> dg.Definitions:
     return build_defs()
 
 
-def get_cycle_job() -> dg.JobDefinition:
-    """The resolved cycle job (module-level so `reconstructable` can find it)."""
-    return build_defs().resolve_job_def("cycle_job")
-
-
-def get_training_job() -> dg.JobDefinition:
-    return build_defs().resolve_job_def("training_job")
+def get_job(name: str) -> dg.JobDefinition:
+    """A resolved job by name (module-level, so `dg.build_reconstructable_job` can rebuild it
+    in another process)."""
+    return build_defs().resolve_job_def(name)

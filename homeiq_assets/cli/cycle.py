@@ -74,30 +74,27 @@ def cmd_cycle(args: argparse.Namespace) -> int:
     ensure_instance_env()
     import dagster as dg
 
-    from homeiq_assets.definitions import get_cycle_job
+    from homeiq_assets.cli.runs import run_job
     from homeiq_assets.defs.shared.partitions import CYCLE_PARTITIONS_NAME
 
     with dg.DagsterInstance.get() as instance:
         if instance.has_dynamic_partition(CYCLE_PARTITIONS_NAME, key):
             raise UsageError(f"--cycle: {key!r} exists already; cycle keys are never reused")
-        instance.add_dynamic_partitions(CYCLE_PARTITIONS_NAME, [key])
         print(
             f"cycle {key}: {sim.homes} homes × {sim.days} days from {sim.start} "
             f"(seed {sim.seed}); materialising in {os.environ['DAGSTER_HOME']}",
             file=sys.stderr,
         )
-        result = dg.execute_job(
-            dg.reconstructable(get_cycle_job),
-            instance=instance,
-            run_config={
-                **run_config,
-                "execution": {"config": {"in_process": {}}},
-                "loggers": {"console": {"config": {"log_level": "INFO"}}},
-            },
-            tags={"dagster/partition": key},
+        outcome = run_job(
+            instance,
+            "cycle_job",
+            partition=key,
+            run_config=run_config,
+            log_level="INFO",
+            new_partition=True,
         )
-        print_run(result, instance, key)
-        return 0 if result.success else 1
+        print_run(outcome.result, instance, key)
+        return 0 if outcome.success else 1
 
 
 COMMANDS = {"cycle": cmd_cycle}

@@ -1,5 +1,6 @@
 """`homeiq` command line: the parser and the dispatcher. Each command group lives in its own
-module (`generate`, `cycle`, `collect`, `export_ha`, `models`, `production`) and exposes
+module (`generate`, `cycle`, `collect`, `export_ha`, `models`, `production`, `retrain`, `status`,
+`nights`) and exposes
 `add_parsers` and `COMMANDS`; this module only puts them together, so no group imports another.
 
 Bad input exits with code 2 and one line naming the option, before anything is written.
@@ -10,11 +11,21 @@ from __future__ import annotations
 import argparse
 import sys
 
-from homeiq_assets.cli import collect, cycle, export_ha, generate, models, production
+from homeiq_assets.cli import (
+    collect,
+    cycle,
+    export_ha,
+    generate,
+    models,
+    nights,
+    production,
+    retrain,
+    status,
+)
 from homeiq_assets.cli.common import EXIT_USAGE, Parser, UsageError
 from homeiq_assets.settings import SettingsError
 
-GROUPS = (generate, cycle, export_ha, collect, models, production)
+GROUPS = (generate, cycle, export_ha, collect, models, production, retrain, status, nights)
 COMMANDS = {name: fn for group in GROUPS for name, fn in group.COMMANDS.items()}
 
 

@@ -1,4 +1,6 @@
-"""`homeiq models`: list the registered model versions, deploy one, roll back."""
+"""`homeiq models`: list the registered versions, deploy one, roll back, compare two versions
+on the benchmark homes (paired difference with its interval), and show a model's retraining
+history."""
 
 from __future__ import annotations
 
@@ -30,7 +32,20 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     rb = actions.add_parser("rollback", help="go back to the previously deployed version")
     rb.add_argument("model", help="model name, e.g. home_type")
     rb.add_argument("--to", default=None, help="this version instead of the previous one")
-    for q in (ls, dep, rb):
+    cmp = actions.add_parser(
+        "compare",
+        help="score two versions on the benchmark homes: each metric and their paired difference",
+    )
+    cmp.add_argument("model", help="model name, e.g. device_failure")
+    cmp.add_argument("version_a", help="version (or champion / previous)")
+    cmp.add_argument("version_b", help="version (or champion / previous)")
+    cmp.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    hist = actions.add_parser(
+        "history", help="every training of a model: when, trigger, mode, data, metrics, decision"
+    )
+    hist.add_argument("model", help="model name, e.g. pattern_quality")
+    hist.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    for q in (ls, dep, rb, cmp, hist):
         q.add_argument("--root", default=None, help="registry folder (default: data dir/models)")
 
 
@@ -54,12 +69,18 @@ def cmd_models(args: argparse.Namespace) -> int:
     try:
         if args.models_command == "list":
             return _list(registry, args.json)
+        if args.models_command == "compare":
+            return _compare(registry, args)
+        if args.models_command == "history":
+            return _history(registry, args.model, args.json)
         if args.models_command == "deploy":
             record = registry.deploy(
                 args.model, args.version, allow_low_quality=args.allow_low_quality
             )
         else:
-            record = registry.rollback(args.model, args.to)
+            from homeiq_assets.ml.lifecycle import rollback
+
+            record = rollback(registry, args.model, args.to, trigger="manual")
     except RegistryError as exc:
         raise UsageError(" ".join(str(exc).split())) from None
     before = record.get("from")
@@ -112,6 +133,86 @@ def _list(registry, as_json: bool) -> int:
     print("  ".join(c.ljust(widths[c]) for c in cols).rstrip())
     for t in table:
         print("  ".join(t[c].ljust(widths[c]) for c in cols).rstrip())
+    return 0
+
+
+def _compare(registry, args: argparse.Namespace) -> int:
+    from homeiq_assets.ml import scoring
+    from homeiq_assets.ml.benchmark import BENCHMARK
+    from homeiq_assets.ml.data import load_datasets
+    from homeiq_assets.ml.gates import HEADLINE
+    from homeiq_assets.ml.training import TRAINING_DATASETS
+
+    model = args.model
+    a, b = registry.resolve(model, args.version_a), registry.resolve(model, args.version_b)
+    bench = registry.root.parent / "benchmark"
+    if not (bench / "benchmark.json").exists():
+        raise UsageError(
+            f"no benchmark fleet at {bench}: materialise benchmark_fleet (any training does)"
+        )
+    data = load_datasets(bench, BENCHMARK.cycles, TRAINING_DATASETS[model])
+    rows_a = scoring.score_rows(model, registry.load(model, a), data)
+    rows_b = scoring.score_rows(model, registry.load(model, b), data)
+    comparison = scoring.compare(model, rows_a, rows_b)
+    if args.json:
+        json.dump({"model": model, "a": a, "b": b, "metrics": comparison}, sys.stdout, indent=2)
+        print()
+        return 0
+    print(f"{model}: {a} (A) against {b} (B) on {len(rows_a):,} benchmark rows; B − A:")
+    print(
+        scoring.ab_table(model, comparison, (a, b))
+        .replace("champion ", "A ")
+        .replace("challenger ", "B ")
+    )
+    head = comparison[HEADLINE[model]]["difference"]
+    verdict = (
+        "B is better"
+        if head["low"] > 0
+        else "B is worse"
+        if head["high"] < 0
+        else "no difference beyond the interval"
+    )
+    print(f"headline {HEADLINE[model]}: {verdict} (paired 95 % interval over homes)")
+    return 0
+
+
+def _history(registry, model: str, as_json: bool) -> int:
+    entries = registry.history(model)
+    if as_json:
+        json.dump({"model": model, "history": entries}, sys.stdout, indent=2)
+        print()
+        return 0
+    if not entries:
+        print(f"{model}: no training recorded in {registry.root}")
+        return 0
+    for e in entries:
+        head = e.get("headline")
+        metric = (e.get("challenger_metrics") or {}).get(head) if head else None
+        shown = (
+            f"{head} {metric['value']:.3f} [{metric['low']:.3f}, {metric['high']:.3f}]"
+            if metric
+            else ""
+        )
+        records = sum(v for k, v in (e.get("records") or {}).items() if "." not in k)
+        read, seen = len(e.get("new_cycles") or []), len(e.get("cycles") or [])
+        if not seen:
+            data = ""
+        elif e.get("mode") == "incremental":
+            base = e.get("base_version")
+            data = f"updated {base} with {read} new of {seen} cycles, {records:,} records"
+        else:
+            data = f"{seen} cycles, {records:,} records"
+        parts = [
+            e.get("at", ""),
+            e.get("trigger", ""),
+            e.get("mode", "") if e.get("decision") not in ("rolled back", "failed") else "",
+            e.get("version") or "",
+            data,
+            shown,
+            f"{e.get('duration_s', 0):.0f} s" if e.get("duration_s") else "",
+        ]
+        print("  ".join(p for p in parts if p))
+        print(f"    {e.get('decision', '?')}: {e.get('reason', '')}")
     return 0
 
 

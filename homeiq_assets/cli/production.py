@@ -92,56 +92,51 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     ensure_instance_env()
     import dagster as dg
 
-    from homeiq_assets.definitions import get_cycle_job, get_training_job
+    from homeiq_assets.cli.runs import run_job
     from homeiq_assets.defs.shared.partitions import CYCLE_PARTITIONS_NAME
     from homeiq_assets.ml.training import MODEL_NAMES
 
-    common = {
-        "execution": {"config": {"in_process": {}}},
-        "loggers": {"console": {"config": {"log_level": "WARNING"}}},
-    }
     timings: dict[str, float] = {}
     with dg.DagsterInstance.get() as instance:
         if instance.has_dynamic_partition(CYCLE_PARTITIONS_NAME, key):
             raise UsageError(f"--cycle: {key!r} exists already; cycle keys are never reused")
-        instance.add_dynamic_partitions(CYCLE_PARTITIONS_NAME, [key])
         print(
             f"cycle {key}: simulate and collect {args.homes} homes × {args.days} days",
             file=sys.stderr,
         )
         started = time.perf_counter()
-        data = dg.execute_job(
-            dg.reconstructable(get_cycle_job),
-            instance=instance,
-            run_config={**common, "ops": {"simulate_fleet": {"config": sim}}},
-            tags={"dagster/partition": key},
+        data = run_job(
+            instance,
+            "cycle_job",
+            partition=key,
+            run_config={"ops": {"simulate_fleet": {"config": sim}}},
+            new_partition=True,
         )
         timings["simulate, collect, export"] = time.perf_counter() - started
-        print_run(data, instance, key)
+        print_run(data.result, instance, key)
         if not data.success:
             print(
                 "homeiq prepare-for-production: the data cycle failed; see the run above",
                 file=sys.stderr,
             )
             return 1
-        print("training, gating and deploying the models", file=sys.stderr)
+        print("training, gating and promoting the models", file=sys.stderr)
         model_config = {"seed": 0, "allow_low_quality": bool(args.allow_low_quality)}
         started = time.perf_counter()
-        training = dg.execute_job(
-            dg.reconstructable(get_training_job),
-            instance=instance,
+        training = run_job(
+            instance,
+            "training_job",
+            partition=key,
             run_config={
-                **common,
                 "ops": {
                     "benchmark_fleet": {"config": {"homes": bench_homes, "days": bench_days}},
                     "audit_fleet": {"config": {"homes": bench_homes, "days": bench_days}},
-                    **{f"{m}_model": {"config": model_config} for m in MODEL_NAMES},
+                    **{f"{m}_challenger": {"config": model_config} for m in MODEL_NAMES},
                 },
             },
-            tags={"dagster/partition": key},
         )
-        timings["benchmark, train, gate, deploy"] = time.perf_counter() - started
-        print_run(training, instance, key)
+        timings["benchmark, train, gate, promote"] = time.perf_counter() - started
+        print_run(training.result, instance, key)
     return _report(key, timings, bool(args.allow_low_quality))
 
 

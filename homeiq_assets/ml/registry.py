@@ -2,10 +2,16 @@
 
 Layout under the root (default `<HOMEIQ_DATA_DIR>/models`)::
 
-    <root>/manifest.json                  every deployed model: version, key metrics, sha256
-    <root>/<model>/deployed.json          deployed version, when, and the earlier deployments
+    <root>/manifest.json                  every champion: version, previous, key metrics, sha256
+    <root>/<model>/deployed.json          the aliases {champion, previous}, when and how they
+                                          last moved, and every earlier move
+    <root>/<model>/history.json           the retraining history: one entry per training
+                                          (when, trigger, mode, data, metrics, decision, why)
     <root>/<model>/v0001/metadata.json    what the caller passed in + files {name: sha256}
     <root>/<model>/v0001/<files>          exactly the files the predictor's `save` wrote
+
+Versions are immutable; the aliases move: `champion` is the deployed version (what
+`load_deployed` returns), `previous` the one it replaced (what a rollback restores).
 
 A version folder is assembled in a staging folder and renamed into place under a lock; it is
 never written again (its files are also made read-only). Before every load each file listed in
@@ -50,6 +56,8 @@ VERSION_NAME = re.compile(r"v\d{4}")
 METADATA = "metadata.json"
 DEPLOYED = "deployed.json"
 MANIFEST = "manifest.json"
+HISTORY = "history.json"
+ALIASES = ("champion", "previous")
 _LOCK = ".lock"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib")
@@ -288,9 +296,28 @@ class ModelRegistry:
     # -- deployment -------------------------------------------------------------------------
 
     def deployed(self, model: str) -> str | None:
+        """The `champion` alias of `model` (None before the first deployment)."""
         model_class_name(model)
         record = self._deployed_record(model)
         return record["version"] if record else None
+
+    def aliases(self, model: str) -> dict[str, str | None]:
+        """`{"champion": version | None, "previous": version | None}`."""
+        model_class_name(model)
+        record = self._deployed_record(model)
+        if record is None:
+            return dict.fromkeys(ALIASES)
+        return {"champion": record["version"], "previous": _previous(record)}
+
+    def resolve(self, model: str, ref: str) -> str:
+        """A version name from `champion`, `previous` or a version such as `v0003`."""
+        if ref in ALIASES:
+            version = self.aliases(model)[ref]
+            if version is None:
+                raise ModelNotFoundError(f"{model}: no {ref} version yet")
+            return version
+        self._existing(model, ref)
+        return ref
 
     def deploy(self, model: str, version: str, *, allow_low_quality: bool = False) -> dict:
         """Point `model` at `version` (checked first) and rewrite the manifest.
@@ -345,6 +372,7 @@ class ModelRegistry:
             "from": current["version"] if current else None,
             "history": history,
         }
+        record["aliases"] = {"champion": version, "previous": _previous(record)}
         write_json_atomic(record, self.root / model / DEPLOYED)
         self._write_manifest()
         return record
@@ -372,6 +400,7 @@ class ModelRegistry:
             metadata = self._metadata(model, version)
             models[model] = {
                 "version": version,
+                "previous": _previous(record),
                 "deployed_at": record["deployed_at"],
                 "class": MODEL_CLASSES[model],
                 "metrics": key_metrics(model, metadata),
@@ -379,6 +408,43 @@ class ModelRegistry:
                 "metadata_sha256": sha256_file(folder / METADATA),
             }
         write_json_atomic({"updated_at": _now(), "models": models}, self.root / MANIFEST)
+
+    # -- retraining history -----------------------------------------------------------------
+
+    def history(self, model: str) -> list[dict]:
+        """Every recorded training of `model`, oldest first."""
+        model_class_name(model)
+        path = self.root / model / HISTORY
+        if not path.is_file():
+            return []
+        try:
+            entries = json.loads(path.read_text())
+        except (OSError, ValueError) as exc:
+            raise TamperedModelError(f"{path} is not readable JSON: {exc}") from None
+        if not isinstance(entries, list):
+            raise TamperedModelError(f"{path} is not a list of entries")
+        return entries
+
+    def record_history(self, model: str, entry: dict) -> dict:
+        """Append one entry (stamped `at` unless given) to the model's retraining history.
+
+        The whole file is rewritten to a temporary name and renamed under the model's lock, so
+        a crash never leaves half an entry; an entry with the `run_id` and `version` of one
+        already recorded replaces nothing and is not added twice."""
+        model_class_name(model)
+        folder = self.root / model
+        folder.mkdir(parents=True, exist_ok=True)
+        entry = {"at": _now(), **entry, "model": model}
+        with _locked(folder / _LOCK):
+            entries = self.history(model)
+            key = (entry.get("run_id"), entry.get("version"), entry.get("decision"))
+            if key[0] and any(
+                (e.get("run_id"), e.get("version"), e.get("decision")) == key for e in entries
+            ):
+                return entry
+            entries.append(json.loads(_dumps(entry)))
+            write_json_atomic(entries, folder / HISTORY)
+        return entry
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -506,6 +572,12 @@ def _deployment_stack(entries: list[dict]) -> list[str]:
         if not stack or stack[-1] != version:
             stack.append(version)
     return stack
+
+
+def _previous(record: dict) -> str | None:
+    """The version the champion replaced, after replaying rollbacks (None if there is none)."""
+    stack = _deployment_stack([*record.get("history", []), _entry(record)])
+    return stack[-2] if len(stack) >= 2 else None
 
 
 def _entry(record: dict) -> dict:

@@ -1,6 +1,7 @@
 """`homeiq prepare-for-production` end to end on a small fleet, in a fresh local instance:
-failing gates exit non-zero naming the metrics and deploy nothing that failed; with
-`--allow-low-quality` every model is deployed, the flag recorded, and the models load."""
+failing gates exit non-zero naming the metrics and promote nothing that failed, while the models
+that passed are promoted (one model's gate never blocks another); with `--allow-low-quality`
+every model gets a champion, the flag recorded, and the models load."""
 
 from __future__ import annotations
 
@@ -43,7 +44,8 @@ def allowed(data: Path, strict) -> subprocess.CompletedProcess:
 def test_failing_gates_exit_non_zero_naming_the_metrics(strict, data):
     assert strict.returncode == 1, strict.stderr[-2000:]
     evals = {
-        p.stem: json.loads(p.read_text()) for p in (data / "model_evals" / "p1").glob("*.json")
+        name: json.loads((data / "model_evals" / "p1" / f"{name}.json").read_text())
+        for name in MODEL_NAMES
     }
     assert len(evals) == 5
     failing = [m for m, ev in evals.items() if not ev["gate_passed"]]
@@ -54,8 +56,12 @@ def test_failing_gates_exit_non_zero_naming_the_metrics(strict, data):
             assert metric in strict.stderr
     report = (data / "reports" / "p1" / "readiness.md").read_text()
     assert "NOT READY" in report and "| metric | model | threshold | baseline | pass |" in report
-    deployed = list((data / "models").glob("*/deployed.json"))
-    assert not deployed  # a failing blocking gate stops the deployment asset
+    deployed = {p.parent.name for p in (data / "models").glob("*/deployed.json")}
+    # a failing blocking gate stops its own model's promotion, and only that one
+    assert deployed == {m for m, ev in evals.items() if ev["gate_passed"]}
+    for model in failing:
+        (entry,) = json.loads((data / "models" / model / "history.json").read_text())
+        assert entry["decision"] == "kept" and entry["reason"].startswith("gate failed")
 
 
 def test_allow_low_quality_deploys_and_records_it(allowed, data):
@@ -65,7 +71,7 @@ def test_allow_low_quality_deploys_and_records_it(allowed, data):
     assert "LOW QUALITY ALLOWED" in report and "## Timings" in report
     manifest = json.loads((data / "models" / "manifest.json").read_text())
     assert set(manifest["models"]) == set(MODEL_NAMES)
-    for ev_path in (data / "model_evals" / "p2").glob("*.json"):
+    for ev_path in (data / "model_evals" / "p2" / f"{name}.json" for name in MODEL_NAMES):
         ev = json.loads(ev_path.read_text())
         meta = json.loads(
             (data / "models" / ev["model"] / ev["version"] / "metadata.json").read_text()

@@ -443,3 +443,54 @@ def test_cli_models_list_deploy_rollback(registry, capsys):
     assert err.count("\n") == 1 and "checksum mismatch for weights.json" in err
     assert main(["models", "deploy", "home_type", "v01", "--root", root]) == 2
     assert "invalid version 'v01'" in capsys.readouterr().err
+
+
+def test_champion_and_previous_aliases_move_and_versions_stay(registry):
+    for accuracy in (0.93, 0.97, 0.95):
+        registry.register(JsonModel(accuracy), _metadata(accuracy))
+    assert registry.aliases("home_type") == {"champion": None, "previous": None}
+    registry.deploy("home_type", "v0001")
+    assert registry.aliases("home_type") == {"champion": "v0001", "previous": None}
+    registry.deploy("home_type", "v0002")
+    registry.deploy("home_type", "v0003")
+    assert registry.aliases("home_type") == {"champion": "v0003", "previous": "v0002"}
+    assert registry.manifest()["models"]["home_type"]["previous"] == "v0002"
+    assert registry.resolve("home_type", "previous") == "v0002"
+    before = _tree(registry.root / "home_type" / "v0003")
+    registry.rollback("home_type")
+    assert registry.aliases("home_type") == {"champion": "v0002", "previous": "v0001"}
+    assert _tree(registry.root / "home_type" / "v0003") == before  # versions never change
+    assert homeiq_assets.ml.load_deployed("home_type", registry.root).weight == 0.97
+    with pytest.raises(ModelNotFoundError, match="no previous"):
+        ModelRegistry(registry.root).resolve("device_failure", "previous")
+
+
+def test_history_is_appended_once_per_run_and_version(registry):
+    assert registry.history("home_type") == []
+    entry = {"run_id": "r1", "version": "v0001", "decision": "promoted", "trigger": "data"}
+    registry.record_history("home_type", entry)
+    registry.record_history("home_type", entry)  # the same outcome of the same run: once
+    registry.record_history("home_type", {**entry, "decision": "failed", "version": None})
+    history = registry.history("home_type")
+    assert [(e["run_id"], e["decision"]) for e in history] == [("r1", "promoted"), ("r1", "failed")]
+    assert all(e["model"] == "home_type" and e["at"] for e in history)
+    path = registry.root / "home_type" / "history.json"
+    path.write_text("[{")
+    with pytest.raises(TamperedModelError, match="not readable JSON"):
+        registry.history("home_type")
+
+
+def test_cli_history_and_rollback_record_it(registry, capsys):
+    root = str(registry.root)
+    registry.register(JsonModel(0.3), _metadata(0.93))
+    registry.register(JsonModel(0.8), _metadata(0.95))
+    registry.deploy("home_type", "v0001")
+    registry.deploy("home_type", "v0002")
+    assert main(["models", "rollback", "home_type", "--root", root]) == 0
+    assert "home_type: v0001 deployed (was v0002)" in capsys.readouterr().out
+    assert main(["models", "history", "home_type", "--root", root]) == 0
+    out = capsys.readouterr().out
+    assert "manual" in out and "rolled back: champion moved back from v0002 to v0001" in out
+    assert main(["models", "history", "home_type", "--root", root, "--json"]) == 0
+    (entry,) = json.loads(capsys.readouterr().out)["history"]
+    assert entry["champion_before"] == "v0002" and entry["champion_after"] == "v0001"

@@ -1,2 +1,3 @@
-"""Deployment stage: the model versions that passed their gates become the deployed versions,
-and the production-readiness report is written."""
+"""Deployment stage: per model, the champion asset that promotes a challenger or keeps the
+champion (recorded in the retraining history), the per-cycle monitoring of each champion on
+homes it never saw, and the rollback job that moves a champion back to its previous version."""

@@ -1,42 +1,72 @@
-"""Model assets: the benchmark fleet (unpartitioned) and one asset per model, partitioned by
-cycle, trained on the collected data of every cycle so far and scored on the benchmark homes.
+"""Model assets: the benchmark fleet (unpartitioned) and, per model, the first two steps of its
+lifecycle, partitioned by cycle (the last cycle whose data the training may use):
 
-Each model asset calls `ml.training.train_model`, which registers an immutable version; its
-evaluation is written beside the cycle (see `evaluations`) for the gate check and the
-deployment to read.
+- `<model>_challenger` trains a new version — on the collected data of every cycle so far
+  (`mode: full`) or by updating the champion with the cycles it has not seen
+  (`mode: incremental`) — scores it on the benchmark homes and registers it (immutable);
+- `<model>_evaluation` scores champion and challenger on the same benchmark rows (the A/B
+  table with paired differences and their intervals) and decides whether the challenger may
+  replace the champion. Its gate check (`checks.py`) blocks `<model>_champion`
+  (`defs/deployment`), which applies the decision.
+
+Each model's chain depends on no other model, so one model's failure never blocks another.
 """
 
 import base64
 import time
+from enum import StrEnum
 from pathlib import Path
 
 import dagster as dg
 from pydantic import Field
 
 from homeiq_assets.defs.exports.assets import cycles_up_to
-from homeiq_assets.defs.models.evaluations import AUDIT_DIR, BENCHMARK_DIR, EVALS_DIR, eval_path
+from homeiq_assets.defs.models.evaluations import (
+    AUDIT_DIR,
+    BENCHMARK_DIR,
+    EVALS_DIR,
+    benchmark_lock,
+    eval_path,
+    read_eval,
+    registry_of,
+    run_trigger,
+)
 from homeiq_assets.defs.shared.partitions import cycle_partitions
 from homeiq_assets.defs.shared.resources import DataStore
+from homeiq_assets.ml import scoring
 from homeiq_assets.ml.benchmark import (
     AUDIT,
     BENCHMARK,
-    DEFAULT_DAYS,
-    DEFAULT_HOMES,
     MIN_DAYS,
     MIN_HOMES,
     ReservedFleet,
     build_reserved_fleet,
 )
-from homeiq_assets.ml.registry import ModelRegistry
-from homeiq_assets.ml.training import ML_CODE_VERSION, MODEL_NAMES, train_model
+from homeiq_assets.ml.bootstrap import Estimate
+from homeiq_assets.ml.data import load_datasets
+from homeiq_assets.ml.gates import HEADLINE
+from homeiq_assets.ml.lifecycle import promotion_decision
+from homeiq_assets.ml.training import (
+    ML_CODE_VERSION,
+    MODEL_NAMES,
+    TRAINING_DATASETS,
+    supports_incremental,
+    train_model,
+)
+from homeiq_assets.settings import settings
 from homeiq_assets.storage import write_json_atomic
 
 
 class ReservedFleetConfig(dg.Config):
-    homes: int = Field(
-        DEFAULT_HOMES, ge=MIN_HOMES, le=2000, description="homes, spread over four seasons"
+    homes: int | None = Field(
+        None,
+        ge=MIN_HOMES,
+        le=2000,
+        description="homes, spread over four seasons (HOMEIQ_BENCHMARK_HOMES, default 120)",
     )
-    days: int = Field(DEFAULT_DAYS, ge=MIN_DAYS, le=366, description="days per home")
+    days: int | None = Field(
+        None, ge=MIN_DAYS, le=366, description="days per home (HOMEIQ_BENCHMARK_DAYS, default 60)"
+    )
 
 
 def _reserved_fleet(
@@ -46,14 +76,17 @@ def _reserved_fleet(
     fleet: ReservedFleet,
     folder: str,
 ) -> dg.MaterializeResult:
-    info = build_reserved_fleet(
-        store.root / folder, fleet, config.homes, config.days, progress=context.log.info
-    )
+    homes = config.homes or settings().benchmark_homes
+    days = config.days or settings().benchmark_days
+    with benchmark_lock(store):
+        info = build_reserved_fleet(
+            store.root / folder, fleet, homes, days, progress=context.log.info
+        )
     context.log.info(f"{fleet.name} fleet: {'built' if info['built_now'] else 'reused'}")
     return dg.MaterializeResult(
         metadata={
-            "homes": config.homes,
-            "days": config.days,
+            "homes": homes,
+            "days": days,
             "seasons": dg.MetadataValue.md(
                 "| part | homes | seed | first day |\n|---|---|---|---|\n"
                 + "\n".join(
@@ -73,8 +106,8 @@ def benchmark_fleet(
     context: dg.AssetExecutionContext, config: ReservedFleetConfig, store: DataStore
 ) -> dg.MaterializeResult:
     """Homes from reserved seeds, over the four seasons, that no training cycle uses,
-    collected like a cycle: every gate, champion/challenger comparison and design choice is
-    scored on exactly these homes (device models after a 14-day burn-in)."""
+    collected like a cycle: every gate and every champion/challenger comparison is scored on
+    exactly these homes (device models after a 14-day burn-in)."""
     return _reserved_fleet(context, config, store, BENCHMARK, BENCHMARK_DIR)
 
 
@@ -89,10 +122,30 @@ def audit_fleet(
     return _reserved_fleet(context, config, store, AUDIT, AUDIT_DIR)
 
 
-class ModelTrainingConfig(dg.Config):
+class TrainingMode(StrEnum):
+    full = "full"
+    incremental = "incremental"
+
+
+class ChallengerConfig(dg.Config):
+    mode: TrainingMode | None = Field(
+        None,
+        description="full: train on every cycle so far; incremental: update the champion with "
+        "the cycles it has not seen (default HOMEIQ_TRAINING_MODE)",
+    )
     seed: int = Field(0, ge=0, description="training seed")
     allow_low_quality: bool = Field(
-        False, description="deploy even if the gate fails (recorded in the model metadata)"
+        False, description="promote even if the gate fails (recorded in the model metadata)"
+    )
+
+
+class EvaluationConfig(dg.Config):
+    regression_tolerance: float | None = Field(
+        None,
+        ge=0.0,
+        lt=1.0,
+        description="relative drop of the headline metric allowed against the champion "
+        "(default HOMEIQ_REGRESSION_TOLERANCE)",
     )
 
 
@@ -104,38 +157,63 @@ def _png_markdown(plots: dict[str, str]) -> str:
     return "\n\n".join(parts)
 
 
-def _model_asset(name: str) -> dg.AssetsDefinition:
+def _num(v: object) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _challenger_asset(name: str) -> dg.AssetsDefinition:
+    incremental = (
+        "LightGBM continues from the champion's trees"
+        if name == "device_failure"
+        else "the GNN fine-tunes from the champion's weights"
+        if name == "synergy_gnn"
+        else "this model cannot be updated and retrains in full"
+    )
+
     @dg.asset(
-        name=f"{name}_model",
+        name=f"{name}_challenger",
         group_name="models",
         partitions_def=cycle_partitions,
-        deps=["training_data", "benchmark_fleet", "audit_fleet"],
+        deps=["training_data", "benchmark_fleet"],
         code_version=ML_CODE_VERSION,
         kinds={"python"},
-        op_tags={"homeiq/model": name},
-        description=f"The {name.replace('_', ' ')} model of DESIGN §7: trained on every cycle "
-        "so far, scored on the benchmark homes next to its baseline, registered as a new version.",
+        tags={"homeiq/model": name},
+        description=f"A new {name.replace('_', ' ')} version (DESIGN §7): trained on every "
+        f"cycle so far (full) or updated from the champion with the new cycles (incremental: "
+        f"{incremental}), scored on the benchmark homes next to its baseline, registered.",
     )
     def _train(
-        context: dg.AssetExecutionContext, config: ModelTrainingConfig, store: DataStore
+        context: dg.AssetExecutionContext, config: ChallengerConfig, store: DataStore
     ) -> dg.MaterializeResult:
         cycle = context.partition_key
         cycles = cycles_up_to(context, store, cycle)
         if cycle not in cycles:
             raise dg.Failure(description=f"training_data for cycle {cycle!r} is not materialised")
+        mode = TrainingMode(config.mode).value if config.mode else settings().training_mode
         started = time.perf_counter()
-        plots_dir = store.root / EVALS_DIR / cycle / f"{name}_plots"
-        outcome = train_model(
-            name,
-            store.root,
-            cycles,
-            store.root / BENCHMARK_DIR,
-            plots_dir,
-            ModelRegistry(store.root / "models"),
-            seed=config.seed,
-            allow_low_quality=config.allow_low_quality,
-        )
-        summary = {**outcome.summary(), "cycle": cycle, "cycles": cycles}
+        try:
+            outcome = train_model(
+                name,
+                store.root,
+                cycles,
+                store.root / BENCHMARK_DIR,
+                store.root / EVALS_DIR / cycle / f"{name}_plots",
+                registry_of(store),
+                seed=config.seed,
+                allow_low_quality=config.allow_low_quality,
+                mode=mode,
+            )
+        except ValueError as exc:  # e.g. incremental with nothing new to learn from
+            raise dg.Failure(description=str(exc)) from None
+        if outcome.mode_note:
+            context.log.warning(outcome.mode_note)
+        summary = {
+            **outcome.summary(),
+            "cycle": cycle,
+            "cycles": cycles,
+            "trigger": run_trigger(context),
+            "run_id": context.run.run_id,
+        }
         write_json_atomic(summary, eval_path(store, cycle, name))
         numbers = {k: round(float(v), 4) for k, v in summary["metrics"].items()}
         baseline = {f"baseline_{k}": v for k, v in summary["baseline"].items() if _num(v)}
@@ -146,10 +224,17 @@ def _model_asset(name: str) -> dg.AssetsDefinition:
                 **baseline,
                 **samples,
                 "version": outcome.version,
+                "mode": outcome.mode,
+                "mode_note": outcome.mode_note or "—",
+                "incremental_supported": supports_incremental(name),
+                "base_version": outcome.base_version or "—",
+                "trigger": summary["trigger"],
                 "gate_passed": outcome.gate.passed,
                 "gate": outcome.gate.describe(),
                 "baseline_name": summary["baseline_name"],
-                "training_cycles": len(cycles),
+                "training_cycles": len(outcome.cycles),
+                "new_cycles": len(outcome.new_cycles),
+                "training_records": sum(outcome.records.values()),
                 "training_seconds": round(time.perf_counter() - started, 2),
                 "plots": dg.MetadataValue.md(_png_markdown(summary["plots"])),
             }
@@ -158,8 +243,130 @@ def _model_asset(name: str) -> dg.AssetsDefinition:
     return _train
 
 
-def _num(v: object) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
+def _evaluation_asset(name: str) -> dg.AssetsDefinition:
+    headline = HEADLINE[name]
+
+    @dg.asset(
+        name=f"{name}_evaluation",
+        group_name="models",
+        partitions_def=cycle_partitions,
+        deps=[f"{name}_challenger"],
+        code_version=ML_CODE_VERSION,
+        kinds={"markdown"},
+        tags={"homeiq/model": name},
+        description=f"Champion and challenger {name.replace('_', ' ')} scored on the same "
+        f"benchmark rows: the A/B table with the paired difference of each metric and its "
+        f"95 % interval, and the decision ({headline} may not drop beyond the regression "
+        "tolerance; the gate check blocks the promotion of a challenger that fails it).",
+    )
+    def _evaluate(
+        context: dg.AssetExecutionContext, config: EvaluationConfig, store: DataStore
+    ) -> dg.MaterializeResult:
+        cycle = context.partition_key
+        ev = read_eval(store, cycle, name)
+        registry = registry_of(store)
+        tolerance = (
+            config.regression_tolerance
+            if config.regression_tolerance is not None
+            else settings().regression_tolerance
+        )
+        started = time.perf_counter()
+        bench = load_datasets(store.root / BENCHMARK_DIR, BENCHMARK.cycles, TRAINING_DATASETS[name])
+        challenger = scoring.score_rows(name, registry.load(name, ev["version"]), bench)
+        champion_version = registry.deployed(name)
+        champion = None
+        if champion_version is not None and champion_version != ev["version"]:
+            champion = scoring.score_rows(name, registry.load(name, champion_version), bench)
+        comparison = scoring.compare(name, champion, challenger)
+        row = comparison[headline]
+        diff = Estimate(**row["difference"]) if "difference" in row else None
+        gate_text = ", ".join(f"{m} {v[0]:.3f} < {v[1]}" for m, v in ev["failing"].items())
+        decision = promotion_decision(
+            metric=headline,
+            challenger=row["challenger"]["value"],
+            champion=row["champion"]["value"] if "champion" in row else None,
+            champion_version=champion_version if champion is not None else None,
+            gate_passed=ev["gate_passed"],
+            gate_text=gate_text,
+            allow_low_quality=ev["allow_low_quality"],
+            tolerance=tolerance,
+            difference=diff,
+        )
+        table = scoring.ab_table(name, comparison, (champion_version or "—", ev["version"]))
+        blocked = not ev["gate_passed"] and not ev["allow_low_quality"]
+        ab = {
+            "model": name,
+            "cycle": cycle,
+            "challenger": ev["version"],
+            "champion_before": champion_version,
+            "headline": headline,
+            "comparison": comparison,
+            "tolerance": tolerance,
+            "decision": decision.to_dict(),
+            "blocked_by_gate": blocked,
+            "seconds": round(time.perf_counter() - started, 2),
+            "table": table,
+        }
+        write_json_atomic(ab, eval_path(store, cycle, name, "ab"))
+        if blocked:  # the gate check stops the lifecycle here: record how it ended
+            registry.record_history(name, history_entry(ev, ab, "kept", champion_version))
+        context.log.info(f"{name}: {decision.reason}")
+        metadata: dict = {
+            "ab_table": dg.MetadataValue.md(
+                table
+                + f"\n\n**Decision:** {'promote' if decision.promote else 'keep the champion'}"
+                f" — {decision.reason}"
+            ),
+            "challenger": ev["version"],
+            "champion": champion_version or "none",
+            f"challenger_{headline}": row["challenger"]["value"],
+            "promote": decision.promote,
+            "reason": decision.reason,
+            "tolerance": tolerance,
+            "benchmark_rows": len(challenger),
+        }
+        if "champion" in row:
+            metadata[f"champion_{headline}"] = row["champion"]["value"]
+            metadata[f"difference_{headline}"] = row["difference"]["value"]
+            metadata[f"difference_{headline}_low"] = row["difference"]["low"]
+            metadata[f"difference_{headline}_high"] = row["difference"]["high"]
+        return dg.MaterializeResult(metadata=metadata)
+
+    return _evaluate
 
 
-MODEL_ASSETS = [_model_asset(name) for name in MODEL_NAMES]
+def history_entry(ev: dict, ab: dict, decision: str, champion_after: str | None) -> dict:
+    """One retraining-history entry from a cycle's challenger and A/B evaluation files."""
+    headline = ab["headline"]
+    row = ab["comparison"][headline]
+    return {
+        "run_id": ev.get("run_id"),
+        "trigger": ev.get("trigger", "manual"),
+        "mode": ev.get("mode", "full"),
+        "requested_mode": ev.get("requested_mode", "full"),
+        "mode_note": ev.get("mode_note", ""),
+        "cycle": ab["cycle"],
+        "cycles": ev.get("training_cycles", []),
+        "new_cycles": ev.get("new_cycles", []),
+        "records": ev.get("training_records", {}),
+        "version": ab["challenger"],
+        "base_version": ev.get("base_version"),
+        "champion_before": ab["champion_before"],
+        "champion_after": champion_after,
+        "headline": headline,
+        "challenger_metrics": {m: r["challenger"] for m, r in ab["comparison"].items()},
+        "champion_metrics": {
+            m: r["champion"] for m, r in ab["comparison"].items() if "champion" in r
+        },
+        "difference": row.get("difference"),
+        "gate_passed": ev["gate_passed"],
+        "allow_low_quality": ev["allow_low_quality"],
+        "decision": decision,
+        "reason": ab["decision"]["reason"],
+        "tolerance": ab["tolerance"],
+        "duration_s": round(float(ev.get("duration_s", 0.0)) + float(ab.get("seconds", 0.0)), 2),
+    }
+
+
+CHALLENGER_ASSETS = [_challenger_asset(name) for name in MODEL_NAMES]
+EVALUATION_ASSETS = [_evaluation_asset(name) for name in MODEL_NAMES]

@@ -1,5 +1,6 @@
-"""Model quality gates as blocking, partitioned asset checks: a model that fails its gate is
-not deployed unless the run allowed low quality (then the check warns and says so)."""
+"""Model quality gates as blocking, partitioned asset checks on each model's evaluation: a
+challenger that fails its gate is not promoted (the check stops `<model>_champion`), unless the
+run allowed low quality, in which case the check warns and says so."""
 
 import dagster as dg
 
@@ -12,10 +13,11 @@ from homeiq_assets.ml.training import MODEL_NAMES
 
 def _gate_check(name: str) -> dg.AssetChecksDefinition:
     @dg.asset_check(
-        asset=f"{name}_model",
+        asset=f"{name}_evaluation",
         name=f"{name}_gate",
         blocking=True,
         partitions_def=cycle_partitions,
+        description=f"The challenger's held-out metrics against the {name} gate of DESIGN §7.",
     )
     def _check(context: dg.AssetCheckExecutionContext, store: DataStore) -> dg.AssetCheckResult:
         ev = read_eval(store, context.partition_key, name)
@@ -23,14 +25,14 @@ def _gate_check(name: str) -> dg.AssetChecksDefinition:
         low_ok = ev["allow_low_quality"]
         return dg.AssetCheckResult(
             passed=ev["gate_passed"],
-            # an allowed low-quality model warns instead of blocking its deployment
+            # an allowed low-quality challenger warns instead of blocking its promotion
             severity=dg.AssetCheckSeverity.WARN if low_ok else dg.AssetCheckSeverity.ERROR,
             description=(
-                "gate passed"
+                f"{ev['version']}: gate passed"
                 if ev["gate_passed"]
-                else "gate failed: "
+                else f"{ev['version']}: gate failed: "
                 + ", ".join(f"{m} {v[0]:.3f} < {v[1]}" for m, v in ev["failing"].items())
-                + (" (allowed: --allow-low-quality)" if low_ok else "")
+                + (" (allowed: --allow-low-quality)" if low_ok else "; the champion stays")
             ),
             metadata={
                 **metrics,

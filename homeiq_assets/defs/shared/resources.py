@@ -35,12 +35,18 @@ assert set(SCHEMAS) <= set(TABLE_ASSET)
 
 class DataStore(dg.ConfigurableResource):
     """Layout `<base_dir>/<asset>/<cycle>/<table>/part-*.parquet`; ids are validated before
-    they become paths."""
+    they become paths. Without `base_dir` the root is `HOMEIQ_DATA_DIR`, read when a run uses
+    it (not when the code location loads), so every run of a process sees the same data dir as
+    the command that started it."""
 
-    base_dir: str
+    base_dir: str | None = None
 
     @property
     def root(self) -> Path:
+        if self.base_dir is None:
+            from homeiq_assets.settings import settings
+
+            return settings().data_dir
         return Path(self.base_dir).expanduser().resolve()
 
     def asset_dir(self, asset: str, cycle: str) -> Path:

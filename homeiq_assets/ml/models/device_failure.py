@@ -106,11 +106,17 @@ class DeviceFailureModel:
         X: pd.DataFrame,
         y: np.ndarray,
         valid: tuple[pd.DataFrame, np.ndarray] | None = None,
+        init: DeviceFailureModel | None = None,
     ) -> Self:
         """Train on (X, y). With `valid` (rows of other homes): early stopping on its log loss
         and the decision threshold at its best F1; without it, `max_rounds` rounds and the
-        threshold stays as it is."""
+        threshold stays as it is. With `init` (a fitted model on the same features), boosting
+        continues from its trees: the new trees correct it on (X, y)."""
         self.feature_names = [str(c) for c in X.columns]
+        if init is not None and init.feature_names != self.feature_names:
+            raise ValueError(
+                "the champion was trained on other features than the current ones; retrain in full"
+            )
         train = lgb.Dataset(X, np.asarray(y, dtype=float), free_raw_data=True)
         callbacks = []
         valid_sets = []
@@ -124,6 +130,7 @@ class DeviceFailureModel:
             num_boost_round=self.max_rounds,
             valid_sets=valid_sets,
             callbacks=callbacks,
+            init_model=init.booster if init is not None else None,
         )
         self.best_iteration = int(booster.best_iteration or booster.current_iteration())
         # keep exactly the trees that are saved, so save -> load predicts identically
@@ -194,16 +201,25 @@ class DeviceFailureModel:
 
 
 def out_of_fold_scores(
-    X: pd.DataFrame, y: np.ndarray, folds: np.ndarray, params: dict, rounds: int
+    X: pd.DataFrame,
+    y: np.ndarray,
+    folds: np.ndarray,
+    params: dict,
+    rounds: int,
+    init: DeviceFailureModel | None = None,
 ) -> np.ndarray:
-    """Score of every row from a model trained (with `rounds` rounds) on the other folds."""
+    """Score of every row from a model trained (with `rounds` rounds in all) on the other
+    folds; with `init`, each fold's model continues from the champion's trees, as the model
+    being thresholded does."""
     score = np.zeros(len(y))
+    base = init.booster if init is not None else None
+    extra = rounds - (init.best_iteration if init is not None else 0)
     for k in np.unique(folds):
         held = folds == k
         if held.all():  # a single home: nothing to train the fold's model on
             continue
         data = lgb.Dataset(X[~held], np.asarray(y, float)[~held], free_raw_data=True)
-        booster = lgb.train(params, data, num_boost_round=max(rounds, 1))
+        booster = lgb.train(params, data, num_boost_round=max(extra, 1), init_model=base)
         score[held] = booster.predict(X[held])
     return score
 
@@ -258,11 +274,17 @@ def event_metrics(
 
 
 def train_and_evaluate(
-    train: Datasets, test: Datasets, plots_dir: Path, seed: int = 0
+    train: Datasets,
+    test: Datasets,
+    plots_dir: Path,
+    seed: int = 0,
+    init: DeviceFailureModel | None = None,
 ) -> tuple[DeviceFailureModel, ModelReport]:
     """Fit on the training homes (early stopping and the alert threshold on validation homes
     split from them), then score the benchmark homes per failure event after the burn-in; the
-    band-rule baseline gets its threshold the same way and is scored on the same rows."""
+    band-rule baseline gets its threshold the same way and is scored on the same rows. With
+    `init` (the champion), boosting continues from its trees on `train` (the new cycles only)
+    with the champion's parameters, and the out-of-fold models continue from them as well."""
     t0 = time.perf_counter()
     frame, test_frame = train[DATASET], test[DATASET]
     if frame.empty or test_frame.empty:
@@ -276,13 +298,21 @@ def train_and_evaluate(
     fit_rows, valid_rows = split_by_home(frame, VALID_SHARE, seed)
 
     t_fit = time.perf_counter()
-    model = DeviceFailureModel(seed=seed)
-    model.fit(X[fit_rows], y[fit_rows], valid=(X[valid_rows], y[valid_rows]))
+    if init is None:
+        model = DeviceFailureModel(seed=seed)
+    else:
+        model = DeviceFailureModel(
+            seed=seed,
+            params=init.params,
+            max_rounds=init.max_rounds,
+            early_stopping_rounds=init.early_stopping_rounds,
+        )
+    model.fit(X[fit_rows], y[fit_rows], valid=(X[valid_rows], y[valid_rows]), init=init)
     # the alert threshold: on out-of-fold scores of every training home (each scored by a model
     # that did not see it), so the false-alarm budget is set on as many failures as the
     # training data holds, never on a benchmark home
     oof = out_of_fold_scores(
-        X, y, home_folds(frame, OOF_FOLDS, seed), model.params, model.best_iteration
+        X, y, home_folds(frame, OOF_FOLDS, seed), model.params, model.best_iteration, init=init
     )
     scoring = FailureScoring(frame)
     model.threshold, chosen = choose_threshold(scoring, oof, ALERT_BUDGET)
@@ -355,6 +385,7 @@ def train_and_evaluate(
         params={
             **model.params,
             "best_iteration": model.best_iteration,
+            "init_iterations": init.best_iteration if init is not None else 0,
             "threshold": model.threshold,
             "alert_budget_precision": ALERT_BUDGET,
             "feature_seconds": round(feature_seconds, 2),

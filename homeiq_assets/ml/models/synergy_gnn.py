@@ -60,6 +60,7 @@ NODE_KINDS = ("device", "area", "floor")
 BASELINE_NAME = "rule baseline (same area, ≥50 % of actions within 120 s)"
 WEIGHTS_FILE, CONFIG_FILE = "synergy_gnn.pt", "synergy_gnn.json"
 FORMAT_VERSION = 1
+FINETUNE_LR_SCALE = 0.3  # fine-tuning from a champion's weights takes smaller steps
 
 DEFAULT_PARAMS: dict = {
     "hidden": 32,
@@ -380,16 +381,23 @@ class SynergyGNN:
             p["dropout"],
         )
 
-    def fit(self, train: Datasets, seed: int = 0) -> Self:
-        """Train on `train` minus validation homes; pick the epoch and threshold on those."""
+    def fit(self, train: Datasets, seed: int = 0, init: SynergyGNN | None = None) -> Self:
+        """Train on `train` minus validation homes; pick the epoch and threshold on those.
+
+        With `init` (a fitted model), fine-tune: start from its weights with its feature
+        vocabularies and scaling (so the inputs mean what they meant), take smaller steps, and
+        keep its weights unless an epoch scores better on the validation homes."""
         started = time.perf_counter()
+        if init is not None:
+            assert init.net is not None, "init is not fitted"
+            self.params = dict(init.params)
         p = self.params
         pairs = train[PAIRS].reset_index(drop=True)
         nodes = train.get(NODES, pd.DataFrame())
         fit_mask, valid_mask = split_by_home(pairs, p["valid_share"], seed)
         fit_part = _subset(pairs, nodes, fit_mask)
         valid_part = _subset(pairs, nodes, valid_mask)
-        self.config = _feature_config(fit_part)
+        self.config = init.config if init is not None else _feature_config(fit_part)
         y_fit = torch.tensor(fit_part[PAIRS][LABEL].astype(float).to_numpy(), dtype=torch.float32)
         y_valid = valid_part[PAIRS][LABEL].astype(bool).to_numpy()
         with _torch_settings(p["threads"]):
@@ -399,14 +407,20 @@ class SynergyGNN:
                 build_graph(valid_part, self.config),
             )
             self.net = net = self._new_net()
+            lr = p["lr"]
+            best = (-np.inf, -np.inf)
+            best_state, best_epoch, stale, epoch = None, 0, 0, 0
+            if init is not None:
+                net.load_state_dict(init.net.state_dict())
+                lr = p["lr"] * FINETUNE_LR_SCALE
+                best = _validation_key(y_valid, self._scores(g_valid))
+                best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
             positives = float(y_fit.sum())
             ratio = (len(y_fit) - positives) / max(positives, 1.0)
             loss_fn = nn.BCEWithLogitsLoss(
                 pos_weight=torch.tensor(min(ratio, p["pos_weight_cap"]), dtype=torch.float32)
             )
-            opt = torch.optim.Adam(net.parameters(), lr=p["lr"], weight_decay=p["weight_decay"])
-            best = (-np.inf, -np.inf)
-            best_state, best_epoch, stale, epoch = None, 0, 0, 0
+            opt = torch.optim.Adam(net.parameters(), lr=lr, weight_decay=p["weight_decay"])
             for epoch in range(1, p["max_epochs"] + 1):
                 net.train()
                 opt.zero_grad()
@@ -434,6 +448,7 @@ class SynergyGNN:
         self.history = {
             "epochs_run": epoch,
             "best_epoch": best_epoch,
+            "fine_tuned": init is not None,
             "valid_homes": count_homes(valid_part[PAIRS]),
             "valid_rows": int(valid_mask.sum()),
             "valid": {k: v for k, v in valid_metrics.items() if k != "confusion"},
@@ -553,11 +568,16 @@ def permutation_importance(
 
 
 def train_and_evaluate(
-    train: Datasets, test: Datasets, plots_dir: Path, seed: int = 0
+    train: Datasets,
+    test: Datasets,
+    plots_dir: Path,
+    seed: int = 0,
+    init: SynergyGNN | None = None,
 ) -> tuple[SynergyGNN, ModelReport]:
-    """Fit on the training cycles, evaluate on the benchmark homes against the rule baseline."""
+    """Fit on the training cycles (or fine-tune `init`, the champion, on the new cycles in
+    `train`), evaluate on the benchmark homes against the rule baseline."""
     started = time.perf_counter()
-    model = SynergyGNN().fit(train, seed)
+    model = SynergyGNN().fit(train, seed, init=init)
     test_pairs = test[PAIRS].reset_index(drop=True)
     y = test_pairs[LABEL].astype(bool).to_numpy()
     score = model.predict_proba({PAIRS: test_pairs, NODES: test.get(NODES, pd.DataFrame())})
