@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from homeiq_assets.defs.automation.sensors import run_failure_sensor
+from homeiq_assets.ml.benchmark import BENCHMARK
 from homeiq_assets.ml.registry import ModelRegistry, load_deployed
 from homeiq_assets_tests.defs.conftest import train
 
@@ -89,7 +90,7 @@ def test_a_second_champion_moves_the_aliases_and_rollback_restores_the_first(fir
     from homeiq_assets.ml.data import load_datasets
     from homeiq_assets.ml.models.pattern_quality import features
 
-    bench = load_datasets(loop.store.root / "benchmark", ["benchmark"], ("pattern_detection",))
+    bench = load_datasets(loop.store.root / "benchmark", BENCHMARK.cycles, ("pattern_detection",))
     X = features(bench["pattern_detection"])
     assert np.array_equal(restored.predict_proba(X), v1.predict_proba(X))
     assert not np.array_equal(restored.predict_proba(X), v2.predict_proba(X))

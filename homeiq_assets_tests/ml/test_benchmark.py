@@ -60,7 +60,7 @@ def test_bad_sizes_fail_naming_the_field(tmp_path) -> None:
     with pytest.raises(ValueError, match="homes"):
         build_reserved_fleet(tmp_path / "b", BENCHMARK, homes=3, days=30)
     with pytest.raises(ValueError, match="days"):
-        build_reserved_fleet(tmp_path / "b", BENCHMARK, homes=8, days=10)
+        build_reserved_fleet(tmp_path / "b", BENCHMARK, homes=8, days=5)
     assert not (tmp_path / "b").exists()
 
 

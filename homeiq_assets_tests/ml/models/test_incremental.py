@@ -12,12 +12,13 @@ import numpy as np
 import pytest
 import torch
 
+from homeiq_assets.ml.benchmark import BENCHMARK
 from homeiq_assets.ml.data import load_datasets
 from homeiq_assets.ml.models import device_failure, synergy_gnn
 from homeiq_assets.ml.registry import ModelRegistry
 from homeiq_assets.ml.training import supports_incremental, train_model
 
-BENCH = ("benchmark",)
+BENCH = tuple(BENCHMARK.cycles)
 
 
 def _data(root: Path, cycles: list[str], dataset: str):
