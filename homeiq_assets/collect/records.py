@@ -40,6 +40,7 @@ class PatternRecord(_Record):
     strong: bool
     automated_share: float = Unit
     automated: bool
+    explained_away: Literal["device_cycle", "other_trigger"] | None = None
     gt_real: bool
     gt_habit_id: str | None
     gt_automation_id: str | None

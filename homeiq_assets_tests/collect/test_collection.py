@@ -56,14 +56,33 @@ def stored(fleet20: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_pattern_detection_finds_the_households_habits(collected):
     """Habits are found; patterns of existing automations are reported apart. Precision is
     modest by design: households also do things often but not consistently (a light switched
-    on at entry on some visits), which the pattern-quality model exists to sort out."""
+    on at entry on some visits), which the pattern-quality model exists to sort out. On this
+    fleet the detector reaches precision 0.282 and recall 0.732 (docs/collection.md); the
+    bounds leave a margin of a few patterns and habits."""
     scores = collected.metrics["patterns"]
     print("\npattern detection:", json.dumps(scores))
-    assert scores["recall"] >= 0.70, scores
+    assert scores["recall"] >= 0.68, scores
     assert scores["precision"] >= 0.25, scores
     assert scores["habits_detectable"] >= 50
     auto = scores["automated_patterns"]
     assert auto["strong"] > 20 and auto["automations_seen"] >= 0.7 * auto["automations_running"]
+
+
+def test_actions_a_device_cycle_explains_are_never_strong_sequences(collected):
+    """A coffee maker switching off once it has brewed, a garage door closed after it began
+    closing, a vacuum back on its dock: the device's own previous change explains the action,
+    so no other entity is its trigger (they were strong false positives before issue 14)."""
+    records = pd.DataFrame(collected.stages["patterns"].records)
+    seq = records[records["pattern_type"] == "sequence"]
+    for part, state in (("coffee", "off"), ("garage_door", "closed"), ("vacuum", "docked")):
+        cycle = seq[seq["action_entity_id"].str.contains(part) & (seq["action_state"] == state)]
+        assert len(cycle) > 0, part
+        assert (cycle["explained_away"] == "device_cycle").all(), part
+    assert seq.loc[seq["strong"], "explained_away"].isna().all()
+    assert not (records["action_state"] == "returning").any()  # transitional, like closing
+    # a habit is a reaction to another entity, never its device's own cycle
+    real = seq[seq["gt_real"]]
+    assert len(real) > 20 and not (real["explained_away"] == "device_cycle").any()
 
 
 def test_patterns_of_existing_automations_are_flagged_from_contexts(collected):

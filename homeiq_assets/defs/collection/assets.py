@@ -29,7 +29,7 @@ from homeiq_assets.storage import (
     write_parquet_atomic,
 )
 
-COLLECT_CODE_VERSION = "collect-2"
+COLLECT_CODE_VERSION = "collect-3"
 STAGE_ASSET = {
     "patterns": "detected_patterns",
     "synergies": "detected_synergies",
