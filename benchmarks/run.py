@@ -224,10 +224,10 @@ def incremental_vs_full(homes: int = 20, days: int = 14, cycles: int = 3) -> dic
             data = load_datasets(bench, BENCHMARK.cycles, TRAINING_DATASETS[model])
             head = HEADLINE[model]
             rows = {
-                name: scoring.score_rows(model, registry.load(model, o.version), data)
+                name: scoring.score(model, registry.load(model, o.version), data)
                 for name, o in (("champion", champion), ("full", full), ("incremental", inc))
             }
-            est = {k: scoring.estimate(head, r).to_dict() for k, r in rows.items()}
+            est = {k: scoring.measure(model, head, r).to_dict() for k, r in rows.items()}
             out["models"][model] = {
                 "headline": head,
                 "champion": {"seconds": champion.seconds, head: est["champion"]},
@@ -241,8 +241,8 @@ def incremental_vs_full(homes: int = 20, days: int = 14, cycles: int = 3) -> dic
                     "records": sum(inc.records.values()),
                     head: est["incremental"],
                 },
-                "incremental_minus_full": scoring.difference(
-                    head, rows["full"], rows["incremental"]
+                "incremental_minus_full": scoring.measure(
+                    model, head, rows["incremental"], rows["full"]
                 ).to_dict(),
                 "time_ratio_incremental_to_full": round(inc.seconds / full.seconds, 3),
             }

@@ -151,14 +151,14 @@ def _compare(registry, args: argparse.Namespace) -> int:
             f"no benchmark fleet at {bench}: materialise benchmark_fleet (any training does)"
         )
     data = load_datasets(bench, BENCHMARK.cycles, TRAINING_DATASETS[model])
-    rows_a = scoring.score_rows(model, registry.load(model, a), data)
-    rows_b = scoring.score_rows(model, registry.load(model, b), data)
-    comparison = scoring.compare(model, rows_a, rows_b)
+    stats_a = scoring.score(model, registry.load(model, a), data)
+    stats_b = scoring.score(model, registry.load(model, b), data)
+    comparison = scoring.compare(model, stats_a, stats_b)
     if args.json:
         json.dump({"model": model, "a": a, "b": b, "metrics": comparison}, sys.stdout, indent=2)
         print()
         return 0
-    print(f"{model}: {a} (A) against {b} (B) on {len(rows_a):,} benchmark rows; B − A:")
+    print(f"{model}: {a} (A) against {b} (B) on {stats_a.n_homes} benchmark homes; B − A:")
     print(
         scoring.ab_table(model, comparison, (a, b))
         .replace("champion ", "A ")

@@ -2,8 +2,10 @@
 report, in the local Dagster instance (so every step is visible in the UI).
 
 Two runs on a new cycle: the data cycle (simulate, collect, export), then training (benchmark
-fleet, five models, their gates, deployment). Exits 1 naming the failing metrics when a gate
-fails, unless `--allow-low-quality`, which is recorded in the report and the model metadata.
+and audit fleets, five models, their gates, deployment); then each model's promoted version is
+scored on the audit fleet and the readiness report is written. Exits 1 naming the failing
+metrics when a gate fails, unless `--allow-low-quality`, which is recorded in the report and
+the model metadata.
 """
 
 from __future__ import annotations
@@ -141,11 +143,14 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 
 
 def _report(key: str, timings: dict[str, float], allow_low_quality: bool) -> int:
-    from homeiq_assets.defs.models.evaluations import EVALS_DIR
+    from homeiq_assets.defs.models.evaluations import AUDIT_DIR, EVALS_DIR
+    from homeiq_assets.ml.audit import score_audit
     from homeiq_assets.ml.readiness import write_readiness
     from homeiq_assets.ml.registry import ModelRegistry
+    from homeiq_assets.ml.scoring import text
     from homeiq_assets.ml.training import MODEL_NAMES
     from homeiq_assets.settings import settings
+    from homeiq_assets.storage import write_json_atomic
 
     root = settings().data_dir
     evals = {}
@@ -164,6 +169,20 @@ def _report(key: str, timings: dict[str, float], allow_low_quality: bool) -> int
     deployed = {
         m: ev["version"] for m, ev in evals.items() if registry.deployed(m) == ev["version"]
     }
+    # the audit fleet: each model's promoted version (its challenger when none was promoted),
+    # scored on homes nothing else ever reads
+    print("scoring the promoted versions on the audit fleet", file=sys.stderr)
+    started = time.perf_counter()
+    versions = {m: registry.deployed(m) or ev["version"] for m, ev in evals.items()}
+    try:
+        audit = score_audit(root / AUDIT_DIR, registry, versions)
+    except FileNotFoundError as exc:
+        print(f"homeiq prepare-for-production: {exc}", file=sys.stderr)
+        return 1
+    timings["audit fleet scoring"] = time.perf_counter() - started
+    for name, figures in audit.items():
+        write_json_atomic(figures, root / EVALS_DIR / key / f"{name}.audit.json")
+        evals[name]["audit"] = figures
     report = write_readiness(
         root, key, evals, deployed, registry.manifest(), timings, allow_low_quality
     )
@@ -171,7 +190,12 @@ def _report(key: str, timings: dict[str, float], allow_low_quality: bool) -> int
         state = "PASS" if ev["gate_passed"] else "FAIL"
         detail = "" if ev["gate_passed"] else f" — {_failing(ev)}"
         where = f"deployed {deployed[name]}" if name in deployed else "not deployed"
+        head = ev["headline"]
         print(f"  {name:<16} {state} ({ev['version']}, {where}){detail}")
+        print(
+            f"  {'':<16} {head} benchmark {text(ev['estimates'].get(head))}; "
+            f"audit {text(audit[name]['figures'].get(head))}"
+        )
     print(f"readiness report: {report}")
     print(f"model manifest: {report.parent / 'model_manifest.json'}")
     failing = [n for n, ev in evals.items() if not ev["gate_passed"]]

@@ -33,8 +33,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from homeiq_assets.ml.bootstrap import Estimate, ratio_estimate, statistic_estimate
 from homeiq_assets.ml.data import home_key
+from homeiq_assets.ml.metrics import add_binary, binary
+from homeiq_assets.ml.stats import HomeStats, Metric, Weighted, harmonic, ratio
 from homeiq_assets.sim.health.config import WARNING_HORIZON_DAYS
 
 # days at the start of each home's data that are never scored (they may feed features): the
@@ -258,68 +259,100 @@ def score_anomalies(
     return AnomalyScoring(frame, burn_in, detection_days)(alert)
 
 
-def recall_precision_estimates(scored: Scored, n_resamples: int, seed: int) -> dict[str, Estimate]:
-    """Unit recall, alert precision, their F1, false alerts per device-year and device-day
-    accuracy/precision/recall/F1, each with its interval from a bootstrap over homes."""
-    kw = {"n_resamples": n_resamples, "seed": seed}
+def add_scored(
+    stats: HomeStats,
+    prefix: str,
+    scored: Scored,
+    day_score: np.ndarray | None = None,
+    *,
+    by: str,
+    labels: tuple[str, ...],
+    values: str,
+) -> None:
+    """The per-home statistics of one scoring (`FailureScoring` or `AnomalyScoring`):
+
+    `<prefix>units` / `units_hit` (gated units: predictable failure events, anomaly episodes),
+    `units_all` / `units_all_hit` (every unit), `alerts` / `alerts_true` (alert episodes),
+    `device_days` and the device-day confusion cells `day_*` (with `day_score` the AUC's pairs),
+    per group of `by` (failure mode, anomaly kind) `units_by` / `units_hit_by`, and the
+    per-unit `values` column of the hit gated units (lead time, time to detect) for medians."""
     units, alerts = scored.units, scored.alerts
-    hit = units["hit"].to_numpy(float)
-    true = alerts["true"].to_numpy(float) if len(alerts) else np.zeros(0)
+    keys = units["home"].to_numpy(dtype=object)
+    hit = units["hit"].to_numpy(bool)
+    gated = units["gated"].to_numpy(bool)
+    stats.add(f"{prefix}units", keys, gated.astype(float))
+    stats.add(f"{prefix}units_hit", keys, (gated & hit).astype(float))
+    stats.add(f"{prefix}units_all", keys)
+    stats.add(f"{prefix}units_all_hit", keys, hit.astype(float))
+    group = units[by].astype(str).to_numpy()
+    stats.add_grouped(f"{prefix}units_by", keys, group, labels)
+    stats.add_grouped(f"{prefix}units_hit_by", keys, group, labels, hit.astype(float))
+    stats.add_values(
+        f"{prefix}{values}",
+        keys[gated & hit],
+        units[values].to_numpy(np.float64)[gated & hit],
+    )
+    alert_keys = alerts["home"].to_numpy(dtype=object) if len(alerts) else np.zeros(0, object)
+    true = alerts["true"].to_numpy(bool) if len(alerts) else np.zeros(0, bool)
+    stats.add(f"{prefix}alerts", alert_keys)
+    stats.add(f"{prefix}alerts_true", alert_keys, true.astype(float))
+    stats.add(f"{prefix}device_days", scored.day_homes)
+    add_binary(
+        stats, f"{prefix}day_", scored.day_homes, scored.day_true, scored.day_pred, day_score
+    )
+
+
+def event_metrics(prefix: str, unit: str, by: str, values: str, median: str) -> dict[str, Metric]:
+    """Metrics of `add_scored(prefix)`, named `<unit>_recall`, `alert_precision`, `<unit>_f1`,
+    `false_alerts_per_device_year`, `<unit>_recall_all`, `recall_by_<by>` (per group), `median`
+    (of `values`, in days) and the device-day figures `day_accuracy` … `day_auc`."""
+    p = prefix
+
+    def recall(v: Weighted) -> np.ndarray:
+        return ratio(v[f"{p}units_hit"], v[f"{p}units"])
+
+    def precision(v: Weighted) -> np.ndarray:
+        return ratio(v[f"{p}alerts_true"], v[f"{p}alerts"])
+
+    def f1(v: Weighted) -> np.ndarray:
+        # no alert at all: precision counts as 0 (and F1 is 0); no unit: undefined
+        return harmonic(np.nan_to_num(precision(v), nan=0.0), recall(v))
+
     out = {
-        "unit_recall": ratio_estimate(hit, np.ones(hit.size), units["home"].to_numpy(), **kw),
-        "alert_precision": ratio_estimate(
-            true, np.ones(true.size), alerts["home"].to_numpy() if len(alerts) else [], **kw
+        f"{unit}_recall": Metric(
+            recall, f"{p}units", f"share of gated {unit}s warned/detected in time"
+        ),
+        "alert_precision": Metric(
+            precision, f"{p}alerts", f"share of alert episodes that are true ({unit}s)"
+        ),
+        f"{unit}_f1": Metric(f1, f"{p}units", f"F1 of {unit} recall and alert precision"),
+        "false_alerts_per_device_year": Metric(
+            lambda v: ratio(
+                v[f"{p}alerts"] - v[f"{p}alerts_true"], v[f"{p}device_days"] / DAYS_PER_YEAR
+            ),
+            f"{p}device_days",
+            "false alert episodes per device and year of scored days",
+        ),
+        f"{unit}_recall_all": Metric(
+            lambda v: ratio(v[f"{p}units_all_hit"], v[f"{p}units_all"]),
+            f"{p}units_all",
+            f"share of all {unit}s (gated or not) warned/detected",
+        ),
+        f"recall_by_{by}": Metric(
+            lambda v: ratio(v[f"{p}units_hit_by"], v[f"{p}units_by"]),
+            f"{p}units_by",
+            f"{unit} recall per {by}",
+            f"{p}units_by",
+        ),
+        median: Metric(
+            lambda v: v.median(f"{p}{values}"),
+            f"{p}units_hit",
+            f"median {values} of the warned/detected {unit}s (days)",
         ),
     }
-    # false alerts per device-year: false alert episodes over scored device-days / 365.25
-    homes = np.r_[alerts["home"].to_numpy(dtype=object), scored.day_homes.astype(object)]
-    num = np.r_[1.0 - true, np.zeros(scored.day_homes.size)]
-    den = np.r_[np.zeros(true.size), np.full(scored.day_homes.size, 1.0 / DAYS_PER_YEAR)]
-    out["false_alerts_per_device_year"] = ratio_estimate(
-        num, den, homes, n=int(scored.day_homes.size), **kw
-    )
-    # F1 of unit recall and alert precision, recomputed on the same resampled homes
-    all_homes = np.r_[units["home"].to_numpy(dtype=object), alerts["home"].to_numpy(dtype=object)]
-    is_unit = np.r_[np.ones(hit.size, bool), np.zeros(true.size, bool)]
-    values = np.r_[hit, true]
-
-    def f1(rows: np.ndarray) -> float:
-        u, a = rows[is_unit[rows]], rows[~is_unit[rows]]
-        if u.size == 0:  # nothing to warn of or detect: no evidence either way
-            return float("nan")
-        r = values[u].mean()
-        p = values[a].mean() if a.size else 0.0
-        return 2 * p * r / (p + r) if p + r > 0 else 0.0
-
-    out["f1"] = statistic_estimate(f1, all_homes, **kw)
-    t, p = scored.day_true, scored.day_pred
-    tp = (t & p).astype(float)
-    out["day_accuracy"] = ratio_estimate(t == p, np.ones(t.size), scored.day_homes, **kw)
-    out["day_precision"] = ratio_estimate(tp, p, scored.day_homes, **kw)
-    out["day_recall"] = ratio_estimate(tp, t, scored.day_homes, **kw)
-    out["day_f1"] = ratio_estimate(2 * tp, t.astype(float) + p, scored.day_homes, n=t.size, **kw)
+    day = binary(f"{p}day_", "device-days")
+    out |= {f"day_{k}": m for k, m in day.items()}
     return out
-
-
-def median_estimate(values: np.ndarray, homes: np.ndarray, n_resamples: int, seed: int) -> Estimate:
-    """Median of per-unit values (lead time, time to detect) with a bootstrap over homes."""
-    values = np.asarray(values, float)
-    if values.size == 0:
-        return Estimate(float("nan"), float("nan"), float("nan"), 0, 0)
-    return statistic_estimate(
-        lambda rows: float(np.median(values[rows])), homes, n_resamples=n_resamples, seed=seed
-    )
-
-
-def breakdown(units: pd.DataFrame, by: str, value: str = "hit") -> dict[str, dict]:
-    """Recall (share of `value`) and count of units per group, e.g. per failure mode."""
-    if units.empty:
-        return {}
-    stats = units.groupby(by, sort=True)[value].agg(["mean", "size"])
-    return {
-        str(k): {"recall": round(float(r["mean"]), 4), "n": int(r["size"])}
-        for k, r in stats.iterrows()
-    }
 
 
 def histogram(values: np.ndarray, lo: int, hi: int) -> dict[str, int]:

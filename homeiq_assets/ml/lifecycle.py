@@ -53,8 +53,14 @@ def promotion_decision(
         if not allow_low_quality:
             return Decision(False, f"gate failed ({gate_text}); the champion stays")
         allowed = f"; gate failed ({gate_text}) but low quality was allowed"
-    if champion_version is None or champion is None or not math.isfinite(champion):
+    if champion_version is None or champion is None:
         return Decision(True, f"first champion: {metric} {challenger:.3f}{allowed}")
+    if not math.isfinite(champion):
+        return Decision(
+            True,
+            f"champion {champion_version} has no {metric} on the benchmark rows to compare "
+            f"with: {metric} {challenger:.3f}{allowed}",
+        )
     if not math.isfinite(challenger):
         return Decision(False, f"challenger {metric} is undefined on the benchmark rows")
     if champion:

@@ -42,7 +42,7 @@ TRAINING_DATASETS = {
     "pattern_quality": ("pattern_detection",),
 }
 MODEL_NAMES = tuple(TRAINERS)
-ML_CODE_VERSION = "ml-2"
+ML_CODE_VERSION = "ml-3"
 MODES = ("full", "incremental")
 Mode = Literal["full", "incremental"]
 
@@ -79,12 +79,16 @@ class TrainingOutcome:
             "failing": {k: list(v) for k, v in self.gate.failing.items()},
             "allow_low_quality": self.allow_low_quality,
             "metrics": self.report.gate_metrics(),
+            "metrics_detail": self.report.metrics,
             "headline": HEADLINE[self.model],
             "estimates": self.report.estimates,
+            "tables": self.report.tables,
             "thresholds": GATES[self.model],
             "baseline_name": self.report.baseline_name,
+            "baselines": self.report.baselines,
             "baseline": {k: v for k, v in self.report.baseline.items() if _plain(v)},
             "samples": self.report.samples,
+            "params": self.report.params,
             "seconds": self.report.seconds,
             "plots": self.report.plots,
         }
@@ -193,7 +197,9 @@ def train_model(
         "metrics_detail": report.metrics,
         "headline": HEADLINE[name],
         "estimates": report.estimates,
+        "tables": report.tables,
         "baseline_name": report.baseline_name,
+        "baselines": report.baselines,
         "baseline": report.baseline,
         "samples": report.samples,
         "gate": {"passed": gate.passed, "thresholds": GATES[name], "failing": gate.failing},

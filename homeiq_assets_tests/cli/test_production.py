@@ -55,7 +55,13 @@ def test_failing_gates_exit_non_zero_naming_the_metrics(strict, data):
         for metric in evals[model]["failing"]:
             assert metric in strict.stderr
     report = (data / "reports" / "p1" / "readiness.md").read_text()
-    assert "NOT READY" in report and "| metric | model | threshold | baseline | pass |" in report
+    assert "NOT READY" in report
+    assert "| model | headline metric | benchmark [95 %] (n) | audit [95 %] (n) | gate |" in report
+    assert "| metric | minimum | benchmark [95 %] (n) | audit [95 %] (n) | pass |" in report
+    # the audit fleet scored every model's version, beside the benchmark
+    for model in MODEL_NAMES:
+        audit = json.loads((data / "model_evals" / "p1" / f"{model}.audit.json").read_text())
+        assert audit["homes"] > 0 and evals[model]["headline"] in audit["figures"]
     deployed = {p.parent.name for p in (data / "models").glob("*/deployed.json")}
     # a failing blocking gate stops its own model's promotion, and only that one
     assert deployed == {m for m, ev in evals.items() if ev["gate_passed"]}

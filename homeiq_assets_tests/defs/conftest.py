@@ -14,7 +14,7 @@ import pytest
 
 from homeiq_assets.defs.shared.partitions import CYCLE_PARTITIONS_NAME
 from homeiq_assets.defs.shared.resources import DataStore
-from homeiq_assets_tests.conftest import BENCH_HOMES, DAYS, HOMES
+from homeiq_assets_tests.conftest import BENCH_DAYS, BENCH_HOMES, DAYS, HOMES
 
 REPO = Path(__file__).parents[2]
 
@@ -44,7 +44,7 @@ LOOP_ENV = {
     "HOMEIQ_DEFAULT_HOMES": str(HOMES),
     "HOMEIQ_DEFAULT_DAYS": str(DAYS),
     "HOMEIQ_BENCHMARK_HOMES": str(BENCH_HOMES),
-    "HOMEIQ_BENCHMARK_DAYS": str(DAYS),
+    "HOMEIQ_BENCHMARK_DAYS": str(BENCH_DAYS),
     "HOMEIQ_WORKERS": "1",
 }
 
@@ -131,7 +131,7 @@ def train(
     if tolerance is not None:
         for m in models:
             config[f"{m}_evaluation"] = {"config": {"regression_tolerance": tolerance}}
-    config["benchmark_fleet"] = {"config": {"homes": BENCH_HOMES, "days": DAYS}}
+    config["benchmark_fleet"] = {"config": {"homes": BENCH_HOMES, "days": BENCH_DAYS}}
     return dg.materialize(
         assets,
         instance=loop.instance,

@@ -8,19 +8,35 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from homeiq_assets.ml.data import home_key
 from homeiq_assets.ml.device_events import (
     BURN_IN_DAYS,
     DETECTION_DAYS,
     AnomalyScoring,
     FailureScoring,
+    Scored,
+    add_scored,
     choose_threshold,
-    recall_precision_estimates,
+    event_metrics,
     score_anomalies,
     score_failures,
     scored_rows,
 )
+from homeiq_assets.ml.stats import HomeStats, evaluate
+from homeiq_assets.sim.health.config import FAILURE_MODES
 
 START = dt.date(2026, 1, 5)
+
+
+def _estimates(result: Scored, frame: pd.DataFrame) -> dict:
+    """The failure metrics of one scoring, as every model report and comparison computes
+    them (per-home statistics, `ml.device_events.event_metrics`)."""
+    stats = HomeStats(home_key(frame))
+    add_scored(stats, "", result, by="mode", labels=FAILURE_MODES, values="lead")
+    metrics = event_metrics("", "event", "mode", "lead", "lead_time_median_days")
+    return evaluate(metrics, stats, n_resamples=50)
+
+
 DAYS = 40
 
 
@@ -87,9 +103,10 @@ def test_an_alert_five_days_ahead_is_one_warned_failure() -> None:
     assert len(result.alerts) == 1 and result.alerts["true"].all()
     # per device-day the same alert is one hit and six misses of the 7-day window
     assert result.day_true.sum() == 7 and (result.day_true & result.day_pred).sum() == 1
-    est = recall_precision_estimates(result, 50, 0)
-    assert est["unit_recall"].value == 1.0 and est["alert_precision"].value == 1.0
+    est = _estimates(result, frame)
+    assert est["event_recall"].value == 1.0 and est["alert_precision"].value == 1.0
     assert est["day_recall"].value == 1 / 7
+    assert est["lead_time_median_days"].value == 5 and est["event_recall"].n == 1
 
 
 def test_an_alert_with_no_failure_within_seven_days_is_a_false_alarm() -> None:
@@ -101,8 +118,8 @@ def test_an_alert_with_no_failure_within_seven_days_is_a_false_alarm() -> None:
     assert len(alerts) == 3  # b's three consecutive days merge into one episode
     assert list(alerts["true"]) == [False, False, True]  # b's, a's early one, a's timely one
     assert result.units["hit"].all() and result.units["lead"].iloc[0] == 3
-    est = recall_precision_estimates(result, 50, 0)
-    assert est["alert_precision"].value == 1 / 3
+    est = _estimates(result, frame)
+    assert est["alert_precision"].value == 1 / 3 and est["alert_precision"].n == 3
     years = result.day_true.size / 365.25
     assert abs(est["false_alerts_per_device_year"].value - 2 / years) < 1e-9
 

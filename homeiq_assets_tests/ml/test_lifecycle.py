@@ -35,6 +35,10 @@ def test_a_failed_gate_keeps_the_champion_unless_low_quality_is_allowed():
 def test_the_first_challenger_becomes_champion():
     first = _decide(champion=None, champion_version=None, challenger=0.3)
     assert first.promote and first.reason == "first champion: f1 0.300"
+    # a champion whose headline is undefined on the benchmark (no failure event after the
+    # burn-in, say) cannot be compared with: the challenger replaces it, and the reason says so
+    blank = _decide(champion=math.nan, challenger=0.3)
+    assert blank.promote and "champion v0001 has no f1 on the benchmark rows" in blank.reason
 
 
 @pytest.mark.parametrize(

@@ -53,8 +53,8 @@ def _monitoring_asset(name: str) -> dg.AssetsDefinition:
             )
         started = time.perf_counter()
         data = load_datasets(store.root, [cycle], TRAINING_DATASETS[name])
-        rows = scoring.score_rows(name, registry.load(name, champion), data)
-        live = scoring.estimate(headline, rows)
+        stats = scoring.score(name, registry.load(name, champion), data)
+        live = scoring.measure(name, headline, stats)
         benchmark = (meta.get("metrics") or {}).get(headline)
         tolerance = settings().regression_tolerance
         verdict = degradation(
@@ -86,6 +86,7 @@ def _monitoring_asset(name: str) -> dg.AssetsDefinition:
                 headline: live.value,  # numeric: the UI plots it across cycles
                 f"{headline}_low": live.low,
                 f"{headline}_high": live.high,
+                f"{headline}_n": live.n,
                 f"benchmark_{headline}": float(benchmark) if benchmark is not None else None,
                 "rows": live.n,
                 "homes": live.homes,

@@ -218,11 +218,15 @@ def _challenger_asset(name: str) -> dg.AssetsDefinition:
         numbers = {k: round(float(v), 4) for k, v in summary["metrics"].items()}
         baseline = {f"baseline_{k}": v for k, v in summary["baseline"].items() if _num(v)}
         samples = {f"samples_{k}": v for k, v in summary["samples"].items() if _num(v)}
+        # the headline and gate metrics with their 95 % intervals and sample sizes
+        intervals = scoring.interval_metadata(name, summary["estimates"])
         return dg.MaterializeResult(
             metadata={
                 **numbers,
                 **baseline,
                 **samples,
+                **intervals,
+                "figures": dg.MetadataValue.md(scoring.estimates_table(name, summary["estimates"])),
                 "version": outcome.version,
                 "mode": outcome.mode,
                 "mode_note": outcome.mode_note or "—",
@@ -272,11 +276,11 @@ def _evaluation_asset(name: str) -> dg.AssetsDefinition:
         )
         started = time.perf_counter()
         bench = load_datasets(store.root / BENCHMARK_DIR, BENCHMARK.cycles, TRAINING_DATASETS[name])
-        challenger = scoring.score_rows(name, registry.load(name, ev["version"]), bench)
+        challenger = scoring.score(name, registry.load(name, ev["version"]), bench)
         champion_version = registry.deployed(name)
         champion = None
         if champion_version is not None and champion_version != ev["version"]:
-            champion = scoring.score_rows(name, registry.load(name, champion_version), bench)
+            champion = scoring.score(name, registry.load(name, champion_version), bench)
         comparison = scoring.compare(name, champion, challenger)
         row = comparison[headline]
         diff = Estimate(**row["difference"]) if "difference" in row else None
@@ -323,7 +327,10 @@ def _evaluation_asset(name: str) -> dg.AssetsDefinition:
             "promote": decision.promote,
             "reason": decision.reason,
             "tolerance": tolerance,
-            "benchmark_rows": len(challenger),
+            "benchmark_homes": challenger.n_homes,
+            f"challenger_{headline}_low": row["challenger"]["low"],
+            f"challenger_{headline}_high": row["challenger"]["high"],
+            f"challenger_{headline}_n": row["challenger"]["n"],
         }
         if "champion" in row:
             metadata[f"champion_{headline}"] = row["champion"]["value"]

@@ -42,26 +42,24 @@ import numpy as np
 import pandas as pd
 
 from homeiq_assets.ml import plots
-from homeiq_assets.ml.base import Datasets, ModelReport
-from homeiq_assets.ml.bootstrap import N_RESAMPLES
+from homeiq_assets.ml.base import Datasets, ModelReport, group_summary, split_evaluation
 from homeiq_assets.ml.data import count_homes, home_folds, home_key
 from homeiq_assets.ml.device_events import (
     BURN_IN_DAYS,
     DETECTION_DAYS,
     AnomalyScoring,
-    breakdown,
+    add_scored,
     choose_threshold,
+    event_metrics,
     histogram,
-    median_estimate,
     plot_rows,
-    recall_precision_estimates,
-    score_anomalies,
     scored_rows,
 )
-from homeiq_assets.ml.metrics import binary_metrics
+from homeiq_assets.ml.metrics import over_baselines, prefixed
 from homeiq_assets.ml.models.anomaly_features import anomaly_features, fit_prior
 from homeiq_assets.ml.models.health_features import unit_grid
-from homeiq_assets.sim.health.config import TELEMETRY_FIELDS
+from homeiq_assets.ml.stats import HomeStats, Metric, evaluate, ratio
+from homeiq_assets.sim.health.config import ANOMALY_KINDS, TELEMETRY_FIELDS
 
 DATASET = "device_intelligence"
 LABEL = "gt_anomaly"
@@ -183,6 +181,7 @@ class DeviceAnomalyModel:
         self.prior: dict[str, dict[str, dict[str, float]]] = {}
         self.tails: TailModel | None = None
         self.threshold = float("inf")
+        self.baseline_threshold: float | None = None  # the z-score rule's, same budget
 
     def fit_prior(self, frame: pd.DataFrame) -> Self:
         """The fleet's typical scales and repeat shares per category, from training rows."""
@@ -230,6 +229,7 @@ class DeviceAnomalyModel:
             "seed": self.seed,
             "penalty": self.penalty,
             "threshold": self.threshold,
+            "baseline_threshold": self.baseline_threshold,
             "prior": self.prior,
             "tails": self.tails.to_dict(),
         }
@@ -243,6 +243,8 @@ class DeviceAnomalyModel:
             raise ValueError(f"{folder / CONFIG_FILE} is not a {cls.model_name} config")
         model = cls(seed=int(config["seed"]), penalty=float(config["penalty"]))
         model.threshold = float(config["threshold"])
+        base = config.get("baseline_threshold")
+        model.baseline_threshold = float(base) if base is not None else None
         model.prior = config["prior"]
         model.tails = TailModel.from_dict(config["tails"])
         return model
@@ -267,53 +269,146 @@ def zscore_rule(frame: pd.DataFrame) -> np.ndarray:
     return best
 
 
-def episode_metrics(
-    frame: pd.DataFrame, alert: np.ndarray, n_resamples: int = N_RESAMPLES, seed: int = 0
-) -> tuple[dict, dict[str, dict]]:
-    """Per-episode recall (detected within DETECTION_DAYS), alert-episode precision, their F1,
-    time to detect and device-day figures, with intervals (bootstrap over homes)."""
-    scored = score_anomalies(frame, alert)
-    est = recall_precision_estimates(scored, n_resamples, seed)
-    units = scored.units
-    estimates = {
-        "episode_recall": est["unit_recall"],
-        "alert_precision": est["alert_precision"],
-        "episode_f1": est["f1"],
-        "false_alerts_per_device_year": est["false_alerts_per_device_year"],
-        **{k: est[k] for k in ("day_accuracy", "day_precision", "day_recall", "day_f1")},
-    }
-    hit = units[units["hit"]]
-    estimates["time_to_detect_median_days"] = median_estimate(
-        hit["ttd"].to_numpy(), hit["home"].to_numpy(), n_resamples, seed
-    )
-    alerts = scored.alerts
-    metrics = {k: round(v.value, 4) for k, v in estimates.items()}
-    early = units["ttd"] <= 2
-    metrics.update(
-        episodes=int(len(units)),
-        episodes_detected=int(units["hit"].sum()),
-        detected_within_3_days=round(float(early.mean()), 4) if len(units) else 0.0,
-        alert_episodes=int(len(alerts)),
-        false_alerts=int((~alerts["true"].astype(bool)).sum()) if len(alerts) else 0,
-        device_days=int(scored.day_true.size),
-        recall_by_kind=breakdown(units, "kind"),
-        recall_by_field=breakdown(units.assign(kf=units["kind"] + ":" + units["field"]), "kf"),
-        time_to_detect_days=histogram(hit["ttd"].to_numpy(), 0, DETECTION_DAYS - 1),
-        detection_days=DETECTION_DAYS,
-    )
-    return metrics, {k: v.to_dict() for k, v in estimates.items()}
+# -- evaluation: outputs -> per-home statistics -> metrics (one definition for every use) -----
+
+CAUSES = ("failure_within_30_days", "healthy")
+GATED_OVER_BASELINE = ("episode_recall", "alert_precision", "episode_f1")
 
 
-def _false_alert_causes(frame: pd.DataFrame, alert: np.ndarray) -> dict[str, int]:
-    """What the device was going through when a false alert episode started."""
-    alerts = score_anomalies(frame, alert).alerts
-    false = alerts[~alerts["true"].astype(bool)] if len(alerts) else alerts
-    if not len(false):
+def outputs(predictor: DeviceAnomalyModel, data: Datasets) -> dict[str, np.ndarray]:
+    """Per row: the detector's score and alert, and the z-score rule's (at the threshold stored
+    with the version; absent for a version saved without one)."""
+    frame = data[DATASET]
+    score = predictor.score_samples(predictor.features(frame))
+    out = {"score": score, "alert": score >= predictor.threshold}
+    if predictor.baseline_threshold is not None:
+        base = zscore_rule(frame)
+        out |= {"baseline_score": base, "baseline_alert": base >= predictor.baseline_threshold}
+    return out
+
+
+def _field_labels(frame: pd.DataFrame) -> tuple[str, ...]:
+    """kind:field of every anomaly in the frame (the same for any alerts on it)."""
+    lab = frame[LABEL].to_numpy(bool)
+    kf = frame["gt_anomaly_kind"].astype(str) + ":" + frame["gt_anomaly_field"].astype(str)
+    return tuple(sorted(set(kf.to_numpy()[lab])))
+
+
+def statistics(data: Datasets, out: dict[str, np.ndarray]) -> HomeStats:
+    """Per-home statistics of the detector's (and the rule's) alerts per anomaly episode after
+    the burn-in (`ml.device_events`), with device-days, time to detect and what the device was
+    going through when a false alert started."""
+    frame = data[DATASET]
+    stats = HomeStats(home_key(frame))
+    scoring = AnomalyScoring(frame)
+    scored = scoring.rows.scored
+    fields = _field_labels(frame)
+    dtf = pd.to_numeric(frame["gt_days_to_failure"], errors="coerce").to_numpy(np.float64)
+    failing = np.nan_to_num(dtf, nan=np.inf) <= 30
+    for prefix in ("", "baseline_"):
+        if f"{prefix}alert" not in out:
+            continue
+        result = scoring(out[f"{prefix}alert"])
+        add_scored(
+            stats,
+            prefix,
+            result,
+            out[f"{prefix}score"][scored],
+            by="kind",
+            labels=ANOMALY_KINDS,
+            values="ttd",
+        )
+        units = result.units
+        keys = units["home"].to_numpy(dtype=object)
+        kf = (units["kind"] + ":" + units["field"]).to_numpy()
+        hit = units["hit"].to_numpy(bool)
+        stats.add_grouped(f"{prefix}units_by_field", keys, kf, fields)
+        stats.add_grouped(f"{prefix}units_hit_by_field", keys, kf, fields, hit.astype(float))
+        early = hit & (units["ttd"].to_numpy(np.float64) <= 2)
+        stats.add(f"{prefix}units_early", keys, early.astype(float))
+        alerts = result.alerts
+        false = alerts[~alerts["true"].astype(bool)] if len(alerts) else alerts
+        first = false["first_pos"].to_numpy(np.int64) if len(false) else np.zeros(0, np.int64)
+        cause = np.where(failing[first], CAUSES[0], CAUSES[1])
+        stats.add_grouped(
+            f"{prefix}false_alert_causes",
+            false["home"].to_numpy(dtype=object) if len(false) else np.zeros(0, object),
+            cause,
+            CAUSES,
+        )
+    return stats
+
+
+def home_stats(predictor: DeviceAnomalyModel, data: Datasets) -> HomeStats:
+    return statistics(data, outputs(predictor, data))
+
+
+def _metrics() -> dict[str, Metric]:
+    def extra(p: str) -> dict[str, Metric]:
+        return {
+            "detected_within_3_days": Metric(
+                lambda v: ratio(v[f"{p}units_early"], v[f"{p}units"]),
+                f"{p}units",
+                "share of anomaly episodes detected within their first 3 days",
+            ),
+            "recall_by_field": Metric(
+                lambda v: ratio(v[f"{p}units_hit_by_field"], v[f"{p}units_by_field"]),
+                f"{p}units_by_field",
+                "episode recall per anomaly kind and field",
+                f"{p}units_by_field",
+            ),
+        }
+
+    model = event_metrics("", "episode", "kind", "ttd", "time_to_detect_median_days")
+    model |= extra("")
+    base = event_metrics("baseline_", "episode", "kind", "ttd", "time_to_detect_median_days")
+    base |= extra("baseline_")
+    out = {**model, **prefixed(base, "baseline_")}
+    return out | over_baselines(out, GATED_OVER_BASELINE, {"baseline": "baseline_"})
+
+
+METRICS: dict[str, Metric] = _metrics()
+BASELINES = {"baseline_": BASELINE_NAME}
+
+
+def describe(stats: HomeStats, prefix: str = "") -> dict:
+    """Counts a reader wants beside the rates: episodes, alert episodes, time to detect."""
+    if f"{prefix}units" not in stats:
         return {}
-    rows = frame.iloc[false["first_pos"].to_numpy(np.int64)]
-    dtf = pd.to_numeric(rows["gt_days_to_failure"], errors="coerce")
-    cause = np.where(dtf.notna() & (dtf <= 30), "failure_within_30_days", "healthy")
-    return {str(k): int(v) for k, v in pd.Series(cause).value_counts().items()}
+    total = lambda name: int(round(float(stats.total(f"{prefix}{name}"))))  # noqa: E731
+    _, ttd = stats.values[f"{prefix}ttd"]
+    causes = stats.total(f"{prefix}false_alert_causes")
+    return {
+        "episodes": total("units"),
+        "episodes_detected": total("units_hit"),
+        "alert_episodes": total("alerts"),
+        "false_alerts": total("alerts") - total("alerts_true"),
+        "device_days": total("device_days"),
+        "time_to_detect_days": histogram(ttd, 0, DETECTION_DAYS - 1),
+        "detection_days": DETECTION_DAYS,
+        "false_alert_causes": {c: int(n) for c, n in zip(CAUSES, causes, strict=True) if n},
+        "confusion": [
+            [total("day_tn"), total("day_fp")],
+            [total("day_fn"), total("day_tp")],
+        ],
+    }
+
+
+def evaluate_on(
+    predictor: DeviceAnomalyModel, data: Datasets, seed: int = 0
+) -> tuple[dict, dict, dict, dict, dict[str, np.ndarray]]:
+    """(metrics, baseline, estimates, tables, outputs) of a fitted detector on `data`."""
+    out = outputs(predictor, data)
+    stats = statistics(data, out)
+    metrics, baseline, estimates, tables = split_evaluation(
+        evaluate(METRICS, stats, seed=seed), BASELINES
+    )
+    metrics |= describe(stats)
+    baseline |= describe(stats, "baseline_")
+    for prefix, target in (("", metrics), ("baseline_", baseline)):
+        for name in ("recall_by_kind", "recall_by_field"):
+            target[name] = group_summary(tables.get(f"{prefix}{name}", {}))
+    return metrics, baseline, estimates, tables, out
 
 
 def out_of_fold_scores(model: DeviceAnomalyModel, X: pd.DataFrame, folds: np.ndarray) -> np.ndarray:
@@ -343,7 +438,7 @@ def train_and_evaluate(
     if shared:
         raise ValueError(f"{len(shared)} test homes are also training homes")
     model = DeviceAnomalyModel(seed=seed).fit_prior(frame)
-    X, X_test = model.features(frame), model.features(test_frame)
+    X = model.features(frame)
     feature_seconds = time.perf_counter() - t0
 
     t_fit = time.perf_counter()
@@ -352,27 +447,17 @@ def train_and_evaluate(
     scoring = AnomalyScoring(frame)
     model.threshold, chosen = choose_threshold(scoring, oof, ALERT_BUDGET)
     base_threshold, base_chosen = choose_threshold(scoring, zscore_rule(frame), ALERT_BUDGET)
+    model.baseline_threshold = float(base_threshold)
     fit_seconds = time.perf_counter() - t_fit
 
-    scored = scored_rows(test_frame)
-    score = model.score_samples(X_test)
-    alert = score >= model.threshold
-    metrics, estimates = episode_metrics(test_frame, alert, seed=seed)
+    metrics, baseline, estimates, tables, out = evaluate_on(model, test, seed)
     metrics["threshold"] = round(float(model.threshold), 6)
     metrics["validation"] = chosen
-    metrics["false_alert_causes"] = _false_alert_causes(test_frame, alert)
-    y_test = test_frame[LABEL].to_numpy(bool)
-    day = binary_metrics(y_test[scored], alert[scored], score[scored])
-    metrics["confusion"] = day["confusion"]
-    metrics["day_auc"] = day.get("auc", 0.0)
-
-    base_score = zscore_rule(test_frame)
-    base_alert = base_score >= base_threshold
-    baseline, base_estimates = episode_metrics(test_frame, base_alert, seed=seed)
     baseline["threshold"] = round(float(base_threshold), 6)
     baseline["validation"] = base_chosen
-    baseline["false_alert_causes"] = _false_alert_causes(test_frame, base_alert)
-    estimates.update({f"baseline_{k}": v for k, v in base_estimates.items()})
+    scored = scored_rows(test_frame)
+    score, base_score = out["score"], out["baseline_score"]
+    y_test = test_frame[LABEL].to_numpy(bool)
 
     samples = {
         "train_rows": int(len(frame)),
@@ -386,7 +471,7 @@ def train_and_evaluate(
         "detection_days": DETECTION_DAYS,
     }
     shown = plot_rows(y_test, scored)
-    out = {
+    plotted = {
         "confusion": plots.confusion_png(
             metrics["confusion"],
             ["normal", "anomaly"],
@@ -406,16 +491,19 @@ def train_and_evaluate(
         baseline_name=BASELINE_NAME,
         baseline=baseline,
         samples=samples,
-        plots={k: str(v) for k, v in out.items()},
+        plots={k: str(v) for k, v in plotted.items()},
         seconds=round(time.perf_counter() - t0, 2),
         params={
             "penalty": model.penalty,
             "threshold": model.threshold,
+            "baseline_threshold": model.baseline_threshold,
             "alert_budget_precision": ALERT_BUDGET,
             "detection_days": DETECTION_DAYS,
             "feature_seconds": round(feature_seconds, 2),
             "fit_seconds": round(fit_seconds, 2),
         },
         estimates=estimates,
+        tables=tables,
+        baselines=BASELINES,
     )
     return model, report

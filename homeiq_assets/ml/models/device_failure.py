@@ -31,25 +31,23 @@ import numpy as np
 import pandas as pd
 
 from homeiq_assets.ml import plots
-from homeiq_assets.ml.base import Datasets, ModelReport
-from homeiq_assets.ml.bootstrap import N_RESAMPLES, ratio_estimate
+from homeiq_assets.ml.base import Datasets, ModelReport, group_summary, split_evaluation
 from homeiq_assets.ml.data import count_homes, home_folds, home_key, split_by_home
 from homeiq_assets.ml.device_events import (
     BURN_IN_DAYS,
     WARNING_DAYS,
     FailureScoring,
-    Scored,
-    breakdown,
+    add_scored,
     choose_threshold,
+    event_metrics,
     histogram,
-    median_estimate,
     plot_rows,
-    recall_precision_estimates,
-    score_failures,
     scored_rows,
 )
-from homeiq_assets.ml.metrics import best_f1_threshold, binary_metrics
+from homeiq_assets.ml.metrics import best_f1_threshold, over_baselines, prefixed
 from homeiq_assets.ml.models.health_features import band_rule_score, health_features
+from homeiq_assets.ml.stats import HomeStats, Metric, evaluate, ratio
+from homeiq_assets.sim.health.config import FAILURE_MODES
 
 DATASET = "device_intelligence"
 LABEL = "gt_fails_within_7d"
@@ -100,6 +98,9 @@ class DeviceFailureModel:
         self.feature_names: list[str] = []
         self.threshold = 0.5
         self.best_iteration = 0
+        # the band rule's alert threshold, set by the same false-alarm budget on the same
+        # training homes: stored so that any later scoring shows the baseline beside the model
+        self.baseline_threshold: float | None = None
 
     def fit(
         self,
@@ -171,6 +172,7 @@ class DeviceFailureModel:
             "model_name": self.model_name,
             "feature_names": self.feature_names,
             "threshold": self.threshold,
+            "baseline_threshold": self.baseline_threshold,
             "params": self.params,
             "seed": self.seed,
             "best_iteration": self.best_iteration,
@@ -196,6 +198,8 @@ class DeviceFailureModel:
         if model.booster.feature_name() != model.feature_names:
             raise ValueError("model file and config disagree on the feature names")
         model.threshold = float(config["threshold"])
+        base = config.get("baseline_threshold")
+        model.baseline_threshold = float(base) if base is not None else None
         model.best_iteration = int(config["best_iteration"])
         return model
 
@@ -224,53 +228,109 @@ def out_of_fold_scores(
     return score
 
 
-def event_metrics(
-    frame: pd.DataFrame, alert: np.ndarray, n_resamples: int = N_RESAMPLES, seed: int = 0
-) -> tuple[dict, dict[str, dict]]:
-    """Per-failure-event and per-alert-episode figures of one set of alerts on scored rows,
-    with device-day figures beside them; and each metric's interval (bootstrap over homes)."""
-    scored = score_failures(frame, alert)
-    units = scored.units
-    predictable = units["mode"] != "sudden"
-    gated = Scored(
-        units[predictable], scored.alerts, scored.day_homes, scored.day_true, scored.day_pred
-    )
-    est = recall_precision_estimates(gated, n_resamples, seed)
-    everything = recall_precision_estimates(scored, n_resamples, seed)
-    sudden = units[~predictable]
-    estimates = {
-        "event_recall": est["unit_recall"],
-        "alert_precision": est["alert_precision"],
-        "event_f1": est["f1"],
-        "false_alerts_per_device_year": est["false_alerts_per_device_year"],
-        "event_recall_all": everything["unit_recall"],
-        "event_recall_sudden": ratio_estimate(
-            sudden["hit"].to_numpy(float),
-            np.ones(len(sudden)),
-            sudden["home"].to_numpy(),
-            n_resamples=n_resamples,
-            seed=seed,
-        ),
-        **{k: est[k] for k in ("day_accuracy", "day_precision", "day_recall", "day_f1")},
+# -- evaluation: outputs -> per-home statistics -> metrics (one definition for every use) -----
+
+FAILURE_LABELS = tuple(FAILURE_MODES)
+GATED_OVER_BASELINE = ("event_recall", "alert_precision", "event_f1", "day_accuracy")
+
+
+def outputs(predictor: DeviceFailureModel, data: Datasets) -> dict[str, np.ndarray]:
+    """Per row of the dataset: the model's score and alert, and the band rule's (at the
+    threshold stored with the version; absent for a version saved without one)."""
+    frame = data[DATASET]
+    score = predictor.predict_proba(health_features(frame))[:, 1]
+    out = {"score": score, "alert": score >= predictor.threshold}
+    if predictor.baseline_threshold is not None:
+        base = band_rule_score(frame)
+        out |= {"baseline_score": base, "baseline_alert": base >= predictor.baseline_threshold}
+    return out
+
+
+def statistics(data: Datasets, out: dict[str, np.ndarray]) -> HomeStats:
+    """Per-home statistics of the model's (and the baseline's) alerts, per failure event and
+    alert episode after the burn-in (`ml.device_events`), with device-days beside them."""
+    frame = data[DATASET]
+    stats = HomeStats(home_key(frame))
+    scoring = FailureScoring(frame)
+    scored = scoring.rows.scored
+    for prefix in ("", "baseline_"):
+        if f"{prefix}alert" not in out:
+            continue
+        add_scored(
+            stats,
+            prefix,
+            scoring(out[f"{prefix}alert"]),
+            out[f"{prefix}score"][scored],
+            by="mode",
+            labels=FAILURE_LABELS,
+            values="lead",
+        )
+    return stats
+
+
+def home_stats(predictor: DeviceFailureModel, data: Datasets) -> HomeStats:
+    return statistics(data, outputs(predictor, data))
+
+
+def _metrics() -> dict[str, Metric]:
+    def sudden(prefix: str) -> Metric:
+        return Metric(
+            lambda v: ratio(
+                v[f"{prefix}units_all_hit"] - v[f"{prefix}units_hit"],
+                v[f"{prefix}units_all"] - v[f"{prefix}units"],
+            ),
+            f"{prefix}units_all",
+            "share of sudden failures (no precursor: not gated) warned",
+        )
+
+    model = event_metrics("", "event", "mode", "lead", "lead_time_median_days")
+    model["event_recall_sudden"] = sudden("")
+    base = event_metrics("baseline_", "event", "mode", "lead", "lead_time_median_days")
+    base["event_recall_sudden"] = sudden("baseline_")
+    out = {**model, **prefixed(base, "baseline_")}
+    return out | over_baselines(out, GATED_OVER_BASELINE, {"baseline": "baseline_"})
+
+
+METRICS: dict[str, Metric] = _metrics()
+BASELINES = {"baseline_": BASELINE_NAME}
+
+
+def describe(stats: HomeStats, prefix: str = "") -> dict:
+    """Counts a reader wants beside the rates: events, alert episodes, lead-time histogram."""
+    if f"{prefix}units" not in stats:
+        return {}
+    total = lambda name: int(round(float(stats.total(f"{prefix}{name}"))))  # noqa: E731
+    _, lead = stats.values[f"{prefix}lead"]
+    return {
+        "events": total("units_all"),
+        "predictable_events": total("units"),
+        "events_warned": total("units_all_hit"),
+        "alert_episodes": total("alerts"),
+        "false_alerts": total("alerts") - total("alerts_true"),
+        "device_days": total("device_days"),
+        "lead_time_days": histogram(lead, 1, WARNING_DAYS),
+        "lead_time_mean_days": round(float(lead.mean()), 3) if lead.size else 0.0,
+        "confusion": [
+            [total("day_tn"), total("day_fp")],
+            [total("day_fn"), total("day_tp")],
+        ],
     }
-    warned = units[predictable & units["hit"]]
-    estimates["lead_time_median_days"] = median_estimate(
-        warned["lead"].to_numpy(), warned["home"].to_numpy(), n_resamples, seed
+
+
+def evaluate_on(
+    predictor: DeviceFailureModel, data: Datasets, seed: int = 0
+) -> tuple[dict, dict, dict, dict, dict[str, np.ndarray]]:
+    """(metrics, baseline, estimates, tables, outputs) of a fitted model on `data`."""
+    out = outputs(predictor, data)
+    stats = statistics(data, out)
+    metrics, baseline, estimates, tables = split_evaluation(
+        evaluate(METRICS, stats, seed=seed), BASELINES
     )
-    alerts = scored.alerts
-    metrics = {k: round(v.value, 4) for k, v in estimates.items()}
-    metrics.update(
-        events=int(len(units)),
-        predictable_events=int(predictable.sum()),
-        events_warned=int(units["hit"].sum()),
-        alert_episodes=int(len(alerts)),
-        false_alerts=int((~alerts["true"].astype(bool)).sum()) if len(alerts) else 0,
-        device_days=int(scored.day_true.size),
-        recall_by_mode=breakdown(units, "mode"),
-        lead_time_days=histogram(warned["lead"].to_numpy(), 1, WARNING_DAYS),
-        lead_time_mean_days=round(float(warned["lead"].mean()), 3) if len(warned) else 0.0,
-    )
-    return metrics, {k: v.to_dict() for k, v in estimates.items()}
+    metrics |= describe(stats)
+    metrics["recall_by_mode"] = group_summary(tables.get("recall_by_mode", {}))
+    baseline |= describe(stats, "baseline_")
+    baseline["recall_by_mode"] = group_summary(tables.get("baseline_recall_by_mode", {}))
+    return metrics, baseline, estimates, tables, out
 
 
 def train_and_evaluate(
@@ -292,7 +352,7 @@ def train_and_evaluate(
     shared = set(home_key(frame)) & set(home_key(test_frame))
     if shared:
         raise ValueError(f"{len(shared)} test homes are also training homes")
-    X, X_test = health_features(frame), health_features(test_frame)
+    X = health_features(frame)
     feature_seconds = time.perf_counter() - t0
     y = frame[LABEL].to_numpy(bool)
     fit_rows, valid_rows = split_by_home(frame, VALID_SHARE, seed)
@@ -317,26 +377,16 @@ def train_and_evaluate(
     scoring = FailureScoring(frame)
     model.threshold, chosen = choose_threshold(scoring, oof, ALERT_BUDGET)
     base_threshold, base_chosen = choose_threshold(scoring, band_rule_score(frame), ALERT_BUDGET)
+    model.baseline_threshold = float(base_threshold)
     fit_seconds = time.perf_counter() - t_fit
 
-    scored = scored_rows(test_frame)
-    score = model.predict_proba(X_test)[:, 1]
-    alert = model.predict(X_test)
-    metrics, estimates = event_metrics(test_frame, alert, seed=seed)
+    metrics, baseline, estimates, tables, out = evaluate_on(model, test, seed)
     metrics["threshold"] = round(model.threshold, 6)
     metrics["validation"] = chosen
-    y_test = test_frame[LABEL].to_numpy(bool)
-    day = binary_metrics(y_test[scored], alert[scored], score[scored])
-    metrics["confusion"] = day["confusion"]
-    metrics["day_auc"] = day.get("auc", 0.0)
-    metrics["day_average_precision"] = day.get("average_precision", 0.0)
-
-    base_score = band_rule_score(test_frame)
-    baseline, base_estimates = event_metrics(test_frame, base_score >= base_threshold, seed=seed)
     baseline["threshold"] = round(float(base_threshold), 6)
     baseline["validation"] = base_chosen
-    baseline["rule_any_band_left"] = event_metrics(test_frame, base_score > 0, seed=seed)[0]
-    estimates.update({f"baseline_{k}": v for k, v in base_estimates.items()})
+    scored = scored_rows(test_frame)
+    score, base_score = out["score"], out["baseline_score"]
 
     samples = {
         "train_rows": int(fit_rows.sum()),
@@ -356,8 +406,9 @@ def train_and_evaluate(
     }
     names = model.feature_names
     gain = model.booster.feature_importance(importance_type="gain")
+    y_test = test_frame[LABEL].to_numpy(bool)
     shown = plot_rows(y_test, scored)
-    out = {
+    plotted = {
         "confusion": plots.confusion_png(
             metrics["confusion"],
             ["ok", "fails ≤7d"],
@@ -380,17 +431,20 @@ def train_and_evaluate(
         baseline_name=BASELINE_NAME,
         baseline=baseline,
         samples=samples,
-        plots={k: str(v) for k, v in out.items()},
+        plots={k: str(v) for k, v in plotted.items()},
         seconds=round(time.perf_counter() - t0, 2),
         params={
             **model.params,
             "best_iteration": model.best_iteration,
             "init_iterations": init.best_iteration if init is not None else 0,
             "threshold": model.threshold,
+            "baseline_threshold": model.baseline_threshold,
             "alert_budget_precision": ALERT_BUDGET,
             "feature_seconds": round(feature_seconds, 2),
             "fit_seconds": round(fit_seconds, 2),
         },
         estimates=estimates,
+        tables=tables,
+        baselines=BASELINES,
     )
     return model, report

@@ -27,12 +27,19 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.tree import DecisionTreeClassifier
 
 from homeiq_assets.ml import plots, safe_skops
-from homeiq_assets.ml.base import Datasets, ModelReport
-from homeiq_assets.ml.bootstrap import ratio_estimate, statistic_estimate
-from homeiq_assets.ml.metrics import multiclass_metrics
-from homeiq_assets.ml.models.home_type_ceiling import ceiling_estimates, macro_f1_of
+from homeiq_assets.ml.base import Datasets, ModelReport, split_evaluation
+from homeiq_assets.ml.data import home_key
+from homeiq_assets.ml.metrics import confusion_matrix, over_baselines
+from homeiq_assets.ml.models.home_type_ceiling import ceiling_estimates
+from homeiq_assets.ml.models.home_type_metrics import (
+    SUMMARY,
+    add_prediction,
+    classification_metrics,
+    structure_of,
+)
+from homeiq_assets.ml.stats import HomeStats, Metric, evaluate
 from homeiq_assets.sim.catalog import HOME_TYPES
-from homeiq_assets.sim.home_types import STRUCTURE, STRUCTURES
+from homeiq_assets.sim.home_types import STRUCTURES
 
 DATASET = "home_type"
 LABEL = "gt_home_type"
@@ -67,10 +74,6 @@ def layout_columns(columns: list[str]) -> list[str]:
     return [c for c in columns if c.startswith(LAYOUT_PREFIXES) or c in LAYOUT_COLUMNS]
 
 
-def structure_of(types: np.ndarray) -> np.ndarray:
-    return np.array([STRUCTURE[str(t)] for t in types], dtype=object)
-
-
 class HomeTypeModel:
     """`fit(X, y)` on home profiles, `predict`/`predict_proba` → home types,
     `predict_structure` → studio / flat / townhouse / detached."""
@@ -94,6 +97,10 @@ class HomeTypeModel:
         }
         self.features: list[str] = []
         self.estimator: RandomForestClassifier | None = None
+        # the baselines, fitted on the same training homes and stored with the version so any
+        # later scoring shows them beside the model: the majority class, and the device-count
+        # tree as its step function (device-count thresholds and the class of each step)
+        self.baseline: dict = {}
 
     def fit(self, X: pd.DataFrame, y: np.ndarray) -> Self:
         columns = list(X.columns)
@@ -124,8 +131,43 @@ class HomeTypeModel:
     def classes(self) -> list[str]:
         return [str(c) for c in self.estimator.classes_]
 
+    def fit_baselines(self, frame: pd.DataFrame, y: np.ndarray) -> Self:
+        """The majority class and a depth-4 tree on the device count, on the training homes."""
+        y = np.asarray(y).astype(str)
+        values, counts = np.unique(y, return_counts=True)
+        tree = DecisionTreeClassifier(max_depth=4, class_weight="balanced", random_state=self.seed)
+        tree.fit(frame[["devices"]].to_numpy(np.float64), y)
+        inner = tree.tree_.feature >= 0
+        thresholds = np.unique(tree.tree_.threshold[inner])
+        # one representative count per step: x <= t_0, t_0 < x <= t_1, …, x > t_last
+        probes = np.r_[thresholds, (thresholds[-1] if thresholds.size else 0.0) + 1.0]
+        classes = tree.predict(probes[:, None]).astype(str)
+        self.baseline = {
+            "majority": str(values[np.argmax(counts)]),
+            "device_count_thresholds": thresholds.tolist(),
+            "device_count_classes": classes.tolist(),
+        }
+        return self
+
+    def predict_baselines(self, frame: pd.DataFrame) -> dict[str, np.ndarray]:
+        """{"baseline_": device-count tree, "baseline_majority_": majority class} per home."""
+        if not self.baseline:
+            return {}
+        thresholds = np.asarray(self.baseline["device_count_thresholds"], np.float64)
+        classes = np.asarray(self.baseline["device_count_classes"], dtype=object)
+        steps = np.searchsorted(thresholds, frame["devices"].to_numpy(np.float64), side="left")
+        return {
+            "baseline_": classes[steps],
+            "baseline_majority_": np.full(len(frame), self.baseline["majority"], dtype=object),
+        }
+
     def save(self, folder: Path) -> list[str]:
-        config = {"seed": self.seed, "params": self.params, "features": self.features}
+        config = {
+            "seed": self.seed,
+            "params": self.params,
+            "features": self.features,
+            "baseline": self.baseline,
+        }
         return safe_skops.save_with_config(self.estimator, config, folder)
 
     @classmethod
@@ -134,6 +176,7 @@ class HomeTypeModel:
         model = cls(seed=config["seed"], **config["params"])
         model.features = config["features"]
         model.estimator = estimator
+        model.baseline = config.get("baseline", {})
         return model
 
 
@@ -157,57 +200,97 @@ def select_params(X: pd.DataFrame, y: np.ndarray, seed: int) -> tuple[dict, dict
                 model = HomeTypeModel(seed, 150, leaf, feature_set)
                 model.fit(X.iloc[fit_idx], y[fit_idx])
                 predicted[valid_idx] = model.predict(X.iloc[valid_idx])
-            truth, guess = structure_of(y), structure_of(predicted)
-            score = macro_f1_of(truth, guess)(np.arange(len(y)))
+            score = structural_macro_f1(y, predicted)
             scores[f"{feature_set}/leaf{leaf}"] = round(score, 4)
             if score > best_score + 1e-9:
                 best, best_score = {"min_samples_leaf": leaf, "feature_set": feature_set}, score
     return best, scores
 
 
-def _estimates(
-    prefix: str, y: np.ndarray, predicted: np.ndarray, homes: np.ndarray
-) -> dict[str, dict]:
-    """Accuracy and macro F1 over types and over structures, each with its interval."""
-    ones = np.ones(len(y))
-    y_s, p_s = structure_of(y), structure_of(predicted)
-    return {
-        f"{prefix}structural_accuracy": ratio_estimate(p_s == y_s, ones, homes).to_dict(),
-        f"{prefix}structural_macro_f1": statistic_estimate(macro_f1_of(y_s, p_s), homes).to_dict(),
-        f"{prefix}accuracy": ratio_estimate(predicted == y, ones, homes).to_dict(),
-        f"{prefix}macro_f1": statistic_estimate(macro_f1_of(y, predicted), homes).to_dict(),
-    }
+def structural_macro_f1(y: np.ndarray, predicted: np.ndarray) -> float:
+    """Macro F1 over structures of one set of homes (cross-validation inside training)."""
+    stats = HomeStats(np.arange(len(y)).astype(str))
+    add_prediction(stats, "", stats.homes, y, predicted)
+    return float(evaluate(METRICS, stats, ["structural_macro_f1"])["structural_macro_f1"].value)
 
 
-def _confusion_intervals(
-    y: np.ndarray, predicted: np.ndarray, labels: list[str], homes: np.ndarray
-) -> dict[str, dict[str, list[float]]]:
-    """Row shares of the confusion matrix (true → predicted) with 95 % intervals:
-    {true: {predicted: [share, low, high]}} for the cells that occur or are the diagonal."""
-    out: dict[str, dict[str, list[float]]] = {}
+# -- evaluation: outputs -> per-home statistics -> metrics (one definition for every use) -----
+
+BASELINES = {
+    "baseline_": "device-count-only tree",
+    "baseline_majority_": "majority class",
+}
+
+
+def outputs(predictor: HomeTypeModel, data: Datasets) -> dict[str, np.ndarray]:
+    """The predicted type of every home, and the baselines' (stored with the version)."""
+    frame = data[DATASET]
+    if not len(frame):
+        return {"": np.array([], dtype=object)}
+    X = frame[feature_columns(frame)]
+    return {"": predictor.predict(X).astype(object), **predictor.predict_baselines(frame)}
+
+
+def statistics(data: Datasets, out: dict[str, np.ndarray]) -> HomeStats:
+    frame = data[DATASET]
+    keys = home_key(frame)
+    stats = HomeStats(keys)
+    y = frame[LABEL].to_numpy().astype(object)
+    for prefix, predicted in out.items():
+        add_prediction(stats, prefix, keys, y, predicted)
+    return stats
+
+
+def home_stats(predictor: HomeTypeModel, data: Datasets) -> HomeStats:
+    return statistics(data, outputs(predictor, data))
+
+
+def _metrics() -> dict[str, Metric]:
+    out: dict[str, Metric] = {}
+    for prefix in ("", *BASELINES):
+        out |= classification_metrics(prefix)
+    gated = [f"structural_{k}" for k in SUMMARY] + list(SUMMARY)
+    return out | over_baselines(out, gated, {"baseline": "baseline_"})
+
+
+METRICS: dict[str, Metric] = _metrics()
+
+
+def _per_class(tables: dict, prefix: str, labels: list[str]) -> dict[str, dict]:
+    out = {}
+    for lab in labels:
+        cell = {k: tables[f"{prefix}class_{k}"][lab] for k in ("precision", "recall", "f1")}
+        out[lab] = {k: (v["value"] if np.isfinite(v["value"]) else 0.0) for k, v in cell.items()}
+        out[lab]["n"] = int(cell["recall"]["n"])
+    return out
+
+
+def _row_shares(table: dict[str, dict], labels: list[str]) -> dict[str, dict[str, list]]:
+    """{truth: {predicted: [share, low, high]}} for the cells that occur or are the diagonal."""
+    out: dict[str, dict[str, list]] = {}
     for truth in labels:
-        row = y == truth
-        if not row.any():
-            continue
         cells = {}
         for guess in labels:
-            hit = row & (predicted == guess)
-            if hit.any() or guess == truth:
-                e = ratio_estimate(hit, row, homes)
-                cells[guess] = [round(e.value, 4), round(e.low, 4), round(e.high, 4)]
-        out[truth] = cells
+            e = table[f"{truth}→{guess}"]
+            if np.isfinite(e["value"]) and (e["n"] > 0 or guess == truth):
+                cells[guess] = [e["value"], e["low"], e["high"]]
+        if cells:
+            out[truth] = cells
     return out
 
 
-def _with_structure(metrics: dict, y: np.ndarray, predicted: np.ndarray) -> dict:
-    structural = multiclass_metrics(structure_of(y), structure_of(predicted), list(STRUCTURES))
-    out = dict(metrics)
-    for k in ("accuracy", "macro_precision", "macro_recall", "macro_f1"):
-        out[f"structural_{k}"] = structural[k]
-    out["structural_confusion"] = structural["confusion"]
-    out["structural_labels"] = structural["labels"]
-    out["structural_per_class"] = structural["per_class"]
-    return out
+def describe(stats: HomeStats, tables: dict, prefix: str = "") -> dict:
+    """Confusion matrices and per-class figures of one prediction (point values)."""
+    labels, structures = list(HOME_TYPES), list(STRUCTURES)
+    return {
+        "n": int(round(float(stats.total(f"{prefix}types_true").sum()))),
+        "labels": labels,
+        "confusion": confusion_matrix(stats, f"{prefix}types"),
+        "per_class": _per_class(tables, prefix, labels),
+        "structural_labels": structures,
+        "structural_confusion": confusion_matrix(stats, f"{prefix}structures"),
+        "structural_per_class": _per_class(tables, f"{prefix}structural_", structures),
+    }
 
 
 def train_and_evaluate(
@@ -219,25 +302,21 @@ def train_and_evaluate(
     y_train = tr[LABEL].to_numpy()
     chosen, cv_scores = select_params(tr[features], y_train, seed)
     model = HomeTypeModel(seed=seed, **chosen).fit(tr[features], y_train)
+    model.fit_baselines(tr, y_train)
     labels = list(HOME_TYPES)
-    y = te[LABEL].to_numpy().astype(object)
-    homes = (te["cycle"].astype(str) + "/" + te["home_id"].astype(str)).to_numpy()
-    predicted = model.predict(te[features]).astype(object)
-    metrics = _with_structure(multiclass_metrics(y, predicted, labels), y, predicted)
-    metrics["confusion_row_share"] = _confusion_intervals(y, predicted, labels, homes)
-
-    majority = tr[LABEL].mode().iloc[0]
-    by_majority = np.full(len(te), majority, dtype=object)
-    by_count = DecisionTreeClassifier(max_depth=4, class_weight="balanced", random_state=seed).fit(
-        tr[["devices"]], y_train
+    stats = home_stats(model, test)
+    metrics, baseline, estimates, tables = split_evaluation(
+        evaluate(METRICS, stats, seed=seed), BASELINES
     )
-    by_count_pred = by_count.predict(te[["devices"]]).astype(object)
-    baseline_count = _with_structure(multiclass_metrics(y, by_count_pred, labels), y, by_count_pred)
-    baseline_majority = _with_structure(multiclass_metrics(y, by_majority, labels), y, by_majority)
-
-    estimates = _estimates("", y, predicted, homes)
-    estimates |= _estimates("baseline_", y, by_count_pred, homes)
-    estimates |= _estimates("baseline_majority_", y, by_majority, homes)
+    metrics |= describe(stats, tables)
+    metrics["confusion_row_share"] = _row_shares(tables["row_share"], labels)
+    baseline |= describe(stats, tables, "baseline_")
+    majority = {
+        k[len("baseline_majority_") :]: e["value"]
+        for k, e in estimates.items()
+        if k.startswith("baseline_majority_")
+    }
+    y = te[LABEL].to_numpy().astype(object)
     estimates |= ceiling_estimates()
     for name in ("structural_accuracy", "structural_macro_f1", "accuracy", "macro_f1"):
         metrics[f"ceiling_{name}"] = estimates[f"ceiling_{name}"]["value"]
@@ -247,8 +326,8 @@ def train_and_evaluate(
     report = ModelReport(
         model="home_type",
         metrics=metrics,
-        baseline_name="device-count-only tree (majority class in params)",
-        baseline=baseline_count,
+        baseline_name="device-count-only tree (majority class beside it)",
+        baseline=baseline,
         samples={
             "train_homes": int(len(tr)),
             "test_homes": int(len(te)),
@@ -290,13 +369,15 @@ def train_and_evaluate(
             **model.params,
             "seed": seed,
             "cv_structural_macro_f1": cv_scores,
-            "majority_class": str(majority),
-            "majority_accuracy": baseline_majority["accuracy"],
-            "majority_macro_f1": baseline_majority["macro_f1"],
-            "majority_structural_accuracy": baseline_majority["structural_accuracy"],
-            "majority_structural_macro_f1": baseline_majority["structural_macro_f1"],
+            "majority_class": model.baseline["majority"],
+            **{
+                f"majority_{k}": majority[k]
+                for k in ("accuracy", "macro_f1", "structural_accuracy", "structural_macro_f1")
+            },
         },
         estimates=estimates,
+        tables=tables,
+        baselines=BASELINES,
     )
     return model, report
 

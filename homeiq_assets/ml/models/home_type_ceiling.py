@@ -22,17 +22,18 @@ import numpy as np
 import pandas as pd
 from sklearn.ensemble import RandomForestClassifier
 
-from homeiq_assets.ml.bootstrap import ratio_estimate, statistic_estimate
+from homeiq_assets.ml.models.home_type_metrics import add_prediction, classification_metrics
+from homeiq_assets.ml.stats import HomeStats, evaluate
 from homeiq_assets.sim.catalog import AREA_KINDS, HOUSEHOLD_ARCHETYPES, REGIONS, SIZES
 from homeiq_assets.sim.config import SimConfig
 from homeiq_assets.sim.fleet import plan_fleet
-from homeiq_assets.sim.home_types import STRUCTURE
 from homeiq_assets.sim.layout import build_home
 
 CEILING_SEEDS = (880_001, 880_002)  # reserved: layouts only, never a training cycle
 CEILING_TRAIN_HOMES = 2000
 CEILING_TEST_HOMES = 1000
 ENVELOPE = ("thermal_tau_h", "heat_loss_w_per_k")
+REPORTED = ("accuracy", "macro_f1", "structural_accuracy", "structural_macro_f1")
 
 
 def latent_frame(seed: int, homes: int) -> pd.DataFrame:
@@ -59,24 +60,6 @@ def latent_frame(seed: int, homes: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def macro_f1_of(y_true: np.ndarray, y_pred: np.ndarray):
-    """A statistic for `statistic_estimate`: macro F1 of the given rows over the classes that
-    occur in their truth or predictions (scikit-learn's default), from integer codes with one
-    bincount, so a thousand resamples cost milliseconds."""
-    classes, codes = np.unique(np.concatenate((y_true, y_pred)), return_inverse=True)
-    k = len(classes)
-    t, p = codes[: len(y_true)], codes[len(y_true) :]
-
-    def stat(rows: np.ndarray) -> float:
-        cm = np.bincount(t[rows] * k + p[rows], minlength=k * k).reshape(k, k)
-        support = cm.sum(1) + cm.sum(0)
-        present = support > 0
-        f1 = 2 * np.diag(cm)[present] / support[present]
-        return float(f1.mean()) if present.any() else 0.0
-
-    return stat
-
-
 @lru_cache(maxsize=4)
 def ceiling_estimates(
     train_homes: int = CEILING_TRAIN_HOMES, test_homes: int = CEILING_TEST_HOMES
@@ -87,9 +70,9 @@ def ceiling_estimates(
     train = latent_frame(CEILING_SEEDS[0], train_homes)
     test = latent_frame(CEILING_SEEDS[1], test_homes)
     columns = [c for c in train.columns if c != "home_type"]
+    metrics = classification_metrics()
     y = test["home_type"].to_numpy()
-    y_s = np.array([STRUCTURE[t] for t in y])
-    homes = np.arange(len(test))
+    homes = np.arange(len(test)).astype(str)
     out: dict[str, dict] = {}
     for prefix, cols in (
         ("ceiling", columns),
@@ -99,13 +82,8 @@ def ceiling_estimates(
             200, min_samples_leaf=3, max_features=0.5, random_state=0, n_jobs=1
         )
         model.fit(train[cols].to_numpy(), train["home_type"].to_numpy())
-        p = model.predict(test[cols].to_numpy())
-        p_s = np.array([STRUCTURE[t] for t in p])
-        ones = np.ones(len(y))
-        out[f"{prefix}_accuracy"] = ratio_estimate(p == y, ones, homes).to_dict()
-        out[f"{prefix}_macro_f1"] = statistic_estimate(macro_f1_of(y, p), homes).to_dict()
-        out[f"{prefix}_structural_accuracy"] = ratio_estimate(p_s == y_s, ones, homes).to_dict()
-        out[f"{prefix}_structural_macro_f1"] = statistic_estimate(
-            macro_f1_of(y_s, p_s), homes
-        ).to_dict()
+        stats = HomeStats(homes)
+        add_prediction(stats, "", homes, y, model.predict(test[cols].to_numpy()))
+        for name, est in evaluate(metrics, stats, REPORTED).items():
+            out[f"{prefix}_{name}"] = est.to_dict()
     return out

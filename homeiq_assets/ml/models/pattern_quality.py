@@ -1,8 +1,12 @@
 """Pattern quality: is a detected pattern one of the household's manual habits (`gt_real`: a
 planted habit is that pattern, docs/collection.md), or a regularity of everyday life? Gradient
-boosting on the detector's own statistics; the baseline of DESIGN §7 is the detector's confidence
-alone. Patterns of existing automations are not in the dataset (the recorded contexts flag them;
-curation drops them as `already_automated`). Evaluated on the benchmark fleet's patterns."""
+boosting on the detector's own statistics. Patterns of existing automations are not in the
+dataset (the recorded contexts flag them; curation drops them as `already_automated`).
+Evaluated on the benchmark fleet's patterns.
+
+Baseline (DESIGN §7): the detector's best single statistic — lift, regularity or support,
+whichever ranks the validation homes' patterns best (AUC), thresholded at its best F1 there.
+Stored with the version, so every later scoring shows it on the same rows."""
 
 from __future__ import annotations
 
@@ -15,12 +19,18 @@ import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
 
 from homeiq_assets.ml import plots, safe_skops
-from homeiq_assets.ml.base import Datasets, ModelReport
-from homeiq_assets.ml.data import count_homes, split_by_home
-from homeiq_assets.ml.metrics import best_f1_threshold, binary_metrics
+from homeiq_assets.ml.base import Datasets, ModelReport, split_evaluation
+from homeiq_assets.ml.data import count_homes, home_key, split_by_home
+from homeiq_assets.ml.metrics import add_binary, best_f1_threshold, binary, over_baselines, prefixed
+from homeiq_assets.ml.stats import HomeStats, Metric, evaluate
 
 DATASET = "pattern_detection"
 LABEL = "gt_real"
+VALID_SHARE = 0.2
+# the detector statistics a baseline may use alone (DESIGN §7)
+BASELINE_STATISTICS = ("lift", "regularity", "support")
+BASELINE_NAME = "the detector's best single statistic (chosen on validation homes)"
+PATTERN_TYPES = ("sequence", "time_of_day", "daily_rhythm")
 NUMERIC = (
     "occurrences",
     "support",
@@ -122,6 +132,11 @@ def _context(frame: pd.DataFrame) -> np.ndarray:
     )
 
 
+def statistic(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """One detector statistic as a score (missing values rank last)."""
+    return pd.to_numeric(frame[name], errors="coerce").fillna(-np.inf).to_numpy(np.float64)
+
+
 class PatternQualityModel:
     """`fit(X, y)` on pattern features; `predict_proba` → P(real); `predict` at the threshold
     chosen on validation homes."""
@@ -134,6 +149,8 @@ class PatternQualityModel:
         self.columns: list[str] = []
         self.threshold = 0.5
         self.estimator: HistGradientBoostingClassifier | None = None
+        # the baseline: {"statistic": name, "threshold": t, "valid_auc": {name: auc}}
+        self.baseline: dict = {}
 
     def fit(self, X: pd.DataFrame, y: np.ndarray) -> Self:
         self.columns = list(X.columns)
@@ -153,6 +170,7 @@ class PatternQualityModel:
             "params": self.params,
             "columns": self.columns,
             "threshold": self.threshold,
+            "baseline": self.baseline,
         }
         return safe_skops.save_with_config(self.estimator, config, folder)
 
@@ -163,7 +181,90 @@ class PatternQualityModel:
         model.columns = config["columns"]
         model.threshold = config["threshold"]
         model.estimator = estimator
+        model.baseline = config.get("baseline", {})
         return model
+
+    def fit_baseline(self, valid: pd.DataFrame) -> Self:
+        """The detector statistic with the best AUC on the validation homes' patterns, and its
+        best-F1 threshold there."""
+        from sklearn.metrics import roc_auc_score
+
+        y = valid[LABEL].astype(bool).to_numpy()
+        aucs = {}
+        for name in BASELINE_STATISTICS:
+            value = statistic(valid, name)
+            aucs[name] = float(roc_auc_score(y, value)) if 0 < y.sum() < y.size else 0.5
+        best = max(BASELINE_STATISTICS, key=lambda n: (aucs[n], -BASELINE_STATISTICS.index(n)))
+        threshold = best_f1_threshold(y, statistic(valid, best)) if y.any() else float("inf")
+        self.baseline = {
+            "statistic": best,
+            "threshold": float(threshold),
+            "valid_auc": {k: round(v, 4) for k, v in aucs.items()},
+        }
+        return self
+
+
+# -- evaluation: outputs -> per-home statistics -> metrics (one definition for every use) -----
+
+BASELINES = {"baseline_": BASELINE_NAME}
+
+
+def outputs(predictor: PatternQualityModel, data: Datasets) -> dict[str, np.ndarray]:
+    frame = data[DATASET]
+    score = predictor.predict_proba(features(frame)) if len(frame) else np.zeros(0)
+    out = {"score": score, "pred": score >= predictor.threshold}
+    if predictor.baseline:
+        base = statistic(frame, predictor.baseline["statistic"])
+        out |= {"baseline_score": base, "baseline_pred": base >= predictor.baseline["threshold"]}
+    return out
+
+
+def statistics(data: Datasets, out: dict[str, np.ndarray]) -> HomeStats:
+    frame = data[DATASET]
+    keys = home_key(frame) if len(frame) else np.zeros(0, str)
+    stats = HomeStats(keys)
+    y = frame[LABEL].astype(bool).to_numpy()
+    kind = frame["pattern_type"].astype(str).to_numpy()
+    for prefix in ("", *BASELINES):
+        if f"{prefix}pred" in out:
+            add_binary(
+                stats,
+                prefix,
+                keys,
+                y,
+                out[f"{prefix}pred"],
+                out[f"{prefix}score"],
+                by=kind,
+                labels=PATTERN_TYPES,
+            )
+    return stats
+
+
+def home_stats(predictor: PatternQualityModel, data: Datasets) -> HomeStats:
+    return statistics(data, outputs(predictor, data))
+
+
+def _metrics() -> dict[str, Metric]:
+    out: dict[str, Metric] = {}
+    for prefix in ("", *BASELINES):
+        out |= prefixed(binary(prefix, "patterns"), prefix)
+        grouped = binary(prefix, "patterns", suffix="_by")
+        out |= {f"{prefix}{k}_by_pattern_type": m for k, m in grouped.items()}
+    return out | over_baselines(out, ("auc", "f1"), {"baseline": "baseline_"})
+
+
+METRICS: dict[str, Metric] = _metrics()
+
+
+def describe(stats: HomeStats, prefix: str = "") -> dict:
+    if f"{prefix}tp" not in stats:
+        return {}
+    total = lambda name: int(round(float(stats.total(f"{prefix}{name}"))))  # noqa: E731
+    return {
+        "n": total("rows"),
+        "positives": total("pos"),
+        "confusion": [[total("tn"), total("fp")], [total("fn"), total("tp")]],
+    }
 
 
 def train_and_evaluate(
@@ -172,25 +273,32 @@ def train_and_evaluate(
     started = time.perf_counter()
     tr, te = train[DATASET], test[DATASET]
     X_tr, y_tr = features(tr), tr[LABEL].astype(bool).to_numpy()
-    fit_mask, valid_mask = split_by_home(tr, 0.2, seed)
+    fit_mask, valid_mask = split_by_home(tr, VALID_SHARE, seed)
     model = PatternQualityModel(seed=seed).fit(X_tr[fit_mask], y_tr[fit_mask])
     model.threshold = best_f1_threshold(y_tr[valid_mask], model.predict_proba(X_tr[valid_mask]))
+    model.fit_baseline(tr[valid_mask])
+    out = outputs(model, test)
+    stats = statistics(test, out)
+    metrics, baseline, estimates, tables = split_evaluation(
+        evaluate(METRICS, stats, seed=seed), BASELINES
+    )
+    metrics |= describe(stats)
+    baseline |= describe(stats, "baseline_")
     X_te, y_te = features(te), te[LABEL].astype(bool).to_numpy()
-    score = model.predict_proba(X_te)
-    metrics = binary_metrics(y_te, score >= model.threshold, score)
-    detector = te["confidence"].astype(float).to_numpy()
-    baseline = binary_metrics(y_te, te["strong"].astype(bool).to_numpy(), detector)
+    score, detector = out["score"], out["baseline_score"]
     importance = _importance(model, X_te, y_te, seed)
     plots_dir.mkdir(parents=True, exist_ok=True)
     report = ModelReport(
         model="pattern_quality",
         metrics=metrics,
-        baseline_name="detector confidence alone (AUC); detector's strong verdict (P/R/F1)",
+        baseline_name=f"{BASELINE_NAME}: {model.baseline['statistic']}",
         baseline=baseline,
         samples={
-            "train_patterns": int(len(tr)),
-            "train_real": int(y_tr.sum()),
-            "train_homes": count_homes(tr),
+            "train_patterns": int(fit_mask.sum()),
+            "train_real": int(y_tr[fit_mask].sum()),
+            "train_homes": count_homes(tr[fit_mask]),
+            "valid_patterns": int(valid_mask.sum()),
+            "valid_homes": count_homes(tr[valid_mask]),
             "test_patterns": int(len(te)),
             "test_real": int(y_te.sum()),
             "test_homes": count_homes(te),
@@ -207,7 +315,7 @@ def train_and_evaluate(
             "roc_pr": str(
                 plots.roc_pr_png(
                     y_te,
-                    {"model": score, "detector confidence": detector},
+                    {"model": score, f"detector {model.baseline['statistic']}": detector},
                     plots_dir / "roc_pr.png",
                     "pattern quality on benchmark homes",
                 )
@@ -222,7 +330,15 @@ def train_and_evaluate(
             ),
         },
         seconds=round(time.perf_counter() - started, 3),
-        params={**model.params, "seed": seed, "threshold": round(model.threshold, 4)},
+        params={
+            **model.params,
+            "seed": seed,
+            "threshold": round(model.threshold, 4),
+            "baseline": model.baseline,
+        },
+        estimates=estimates,
+        tables=tables,
+        baselines={"baseline_": f"{BASELINE_NAME}: {model.baseline['statistic']}"},
     )
     return model, report
 

@@ -15,6 +15,16 @@ thousand nodes). The decision threshold and the early-stopping epoch are chosen 
 homes split off the training data by home. Columns starting `gt_`, `rule_linked`, `pair_id`
 and `record_id` are never features.
 
+Baselines (DESIGN §7), fitted on the same training homes and stored with the version so every
+later scoring shows them on the same rows:
+
+* **the rule tuned on validation homes** (the one the GNN must beat by 0.10 F1): a pair is
+  linked when its action followed its trigger at least `c` times within `w` seconds and that
+  co-occurrence is at least `l` times what chance gives (`cooccur_<w>s >= c`, `lift_<w>s >= l`);
+  `w`, `c` and `l` are the grid point with the best F1 on the validation homes;
+* **gradient boosting on the same pair features, no graph**: what the pair's own statistics
+  allow without its home's graph (threshold at its best F1 on the validation homes).
+
 Unlike the `Predictor` protocol's `fit(X, y)`, this graph model takes the whole `Datasets` dict
 (`"synergy_gnn"` pairs + `"synergy_gnn.nodes"`), since a pair's prediction needs its home's
 graph; the label is the pairs' `gt_linked` column.
@@ -37,10 +47,19 @@ import torch
 from sklearn.metrics import average_precision_score
 from torch import nn
 
-from homeiq_assets.ml import plots
-from homeiq_assets.ml.base import Datasets, ModelReport
+from homeiq_assets.ml import plots, safe_skops
+from homeiq_assets.ml.base import Datasets, ModelReport, split_evaluation
 from homeiq_assets.ml.data import count_homes, home_key, split_by_home
-from homeiq_assets.ml.metrics import best_f1_threshold, binary_metrics
+from homeiq_assets.ml.metrics import (
+    add_binary,
+    best_f1_threshold,
+    binary,
+    binary_metrics,
+    over_baselines,
+    prefixed,
+)
+from homeiq_assets.ml.stats import HomeStats, Metric, evaluate
+from homeiq_assets.sim.routines import RELATIONSHIPS
 
 with warnings.catch_warnings():
     # torch-geometric 2.8 still calls torch.jit.script while importing, deprecated in torch 2.13
@@ -57,8 +76,19 @@ LAG_COLUMNS = ("lag_s_median", "lag_s_iqr", "lag_s_std")
 FLAG_COLUMNS = ("same_area", "same_floor")
 NODE_CATEGORIES = ("device_type", "category", "power_source", "area_kind")
 NODE_KINDS = ("device", "area", "floor")
-BASELINE_NAME = "rule baseline (same area, ≥50 % of actions within 120 s)"
-WEIGHTS_FILE, CONFIG_FILE = "synergy_gnn.pt", "synergy_gnn.json"
+BASELINE_NAME = "co-occurrence and lift rule tuned on validation homes"
+GBM_NAME = "gradient boosting on the same pair features (no graph)"
+WEIGHTS_FILE, CONFIG_FILE, GBM_FILE = "synergy_gnn.pt", "synergy_gnn.json", "pair_gbm.skops"
+# the tuned rule's grid: minimum co-occurrences and minimum lift over chance, per window
+RULE_MIN_COOCCUR = (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 75, 100)
+RULE_MIN_LIFT = (1.0, 1.25, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0, 32.0, 64.0, 128.0)
+GBM_PARAMS = {
+    "max_iter": 200,
+    "learning_rate": 0.05,
+    "max_leaf_nodes": 15,
+    "l2_regularization": 1.0,
+}
+RELATIONSHIP_LABELS = tuple(RELATIONSHIPS)
 FORMAT_VERSION = 1
 FINETUNE_LR_SCALE = 0.3  # fine-tuning from a champion's weights takes smaller steps
 
@@ -370,6 +400,9 @@ class SynergyGNN:
         self.net: SynergyNet | None = None
         self.history: dict = {}
         self.validation: Datasets | None = None  # validation homes of the last fit (not saved)
+        self.rule: dict | None = None  # the tuned rule: window_s, min_cooccur, min_lift
+        self.gbm = None  # the pair-feature gradient boosting baseline
+        self.gbm_threshold = 0.5
 
     def _new_net(self) -> SynergyNet:
         p = self.params
@@ -455,7 +488,36 @@ class SynergyGNN:
             "fit_seconds": round(time.perf_counter() - started, 3),
         }
         self.validation = valid_part
+        self.fit_baselines(fit_part, valid_part, seed)
         return self
+
+    def fit_baselines(self, fit_part: Datasets, valid_part: Datasets, seed: int) -> Self:
+        """The tuned rule (grid on the validation homes) and the pair-feature gradient
+        boosting (fitted on the fit homes, thresholded on the validation homes)."""
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        valid = valid_part[PAIRS]
+        self.rule = tune_rule(valid, valid[LABEL].astype(bool).to_numpy())
+        fit = fit_part[PAIRS]
+        y_fit = fit[LABEL].astype(bool).to_numpy()
+        if 0 < y_fit.sum() < y_fit.size:
+            self.gbm = HistGradientBoostingClassifier(random_state=seed, **GBM_PARAMS)
+            self.gbm.fit(_edge_raw(fit, self.config["vocab"]), y_fit)
+            y_valid = valid[LABEL].astype(bool).to_numpy()
+            if 0 < y_valid.sum() < y_valid.size:
+                self.gbm_threshold = best_f1_threshold(y_valid, self.gbm_scores(valid))
+        return self
+
+    def rule_scores(self, pairs: pd.DataFrame) -> np.ndarray:
+        """The tuned rule as a score: min(co-occurrences / c, lift / l); linked when >= 1."""
+        if self.rule is None:
+            raise RuntimeError("no tuned rule (a version saved before baselines were stored)")
+        return rule_score(pairs, self.rule)
+
+    def gbm_scores(self, pairs: pd.DataFrame) -> np.ndarray:
+        if self.gbm is None:
+            raise RuntimeError("no gradient-boosting baseline")
+        return self.gbm.predict_proba(_edge_raw(pairs, self.config["vocab"]))[:, 1]
 
     def _scores(self, g: Graph) -> np.ndarray:
         assert self.net is not None, "not fitted"
@@ -489,8 +551,14 @@ class SynergyGNN:
             "features": self.config,
             "history": self.history,
         }
+        config["baseline_rule"] = self.rule
+        config["gbm_threshold"] = self.gbm_threshold
         (folder / CONFIG_FILE).write_text(json.dumps(config, indent=1, sort_keys=True) + "\n")
-        return [WEIGHTS_FILE, CONFIG_FILE]
+        files = [WEIGHTS_FILE, CONFIG_FILE]
+        if self.gbm is not None:
+            safe_skops.dump(self.gbm, folder / GBM_FILE)
+            files.append(GBM_FILE)
+        return files
 
     @classmethod
     def load(cls, folder: Path) -> Self:
@@ -507,6 +575,10 @@ class SynergyGNN:
         state = torch.load(folder / WEIGHTS_FILE, weights_only=True, map_location="cpu")
         model.net.load_state_dict(state)
         model.net.eval()
+        model.rule = config.get("baseline_rule")
+        model.gbm_threshold = float(config.get("gbm_threshold", 0.5))
+        if (folder / GBM_FILE).exists():
+            model.gbm = safe_skops.load(folder / GBM_FILE)
         return model
 
 
@@ -567,6 +639,130 @@ def permutation_importance(
     return out
 
 
+# ---------------------------------------------------------------- baselines
+
+
+def rule_score(pairs: pd.DataFrame, rule: dict) -> np.ndarray:
+    """min(cooccur_<w>s / c, lift_<w>s / l): at least 1 exactly when the rule links the pair."""
+    w = int(rule["window_s"])
+    cooccur = pd.to_numeric(pairs[f"cooccur_{w}s"], errors="coerce").fillna(0).to_numpy(float)
+    lift = pd.to_numeric(pairs[f"lift_{w}s"], errors="coerce").fillna(0).to_numpy(float)
+    return np.minimum(cooccur / float(rule["min_cooccur"]), lift / float(rule["min_lift"]))
+
+
+def tune_rule(pairs: pd.DataFrame, y: np.ndarray) -> dict:
+    """The window, minimum co-occurrences and minimum lift with the best F1 on `pairs` (the
+    validation homes); ties keep the first grid point (shortest window, lowest thresholds)."""
+    y = np.asarray(y, bool)
+    best, best_f1 = {"window_s": WINDOWS[0], "min_cooccur": 1, "min_lift": 1.0}, -1.0
+    c_grid = np.asarray(RULE_MIN_COOCCUR, float)
+    l_grid = np.asarray(RULE_MIN_LIFT, float)
+    for w in WINDOWS:
+        cooccur = pd.to_numeric(pairs[f"cooccur_{w}s"], errors="coerce").fillna(0).to_numpy()
+        lift = pd.to_numeric(pairs[f"lift_{w}s"], errors="coerce").fillna(0).to_numpy()
+        linked = (cooccur[:, None, None] >= c_grid[None, :, None]) & (
+            lift[:, None, None] >= l_grid[None, None, :]
+        )
+        tp = (linked & y[:, None, None]).sum(axis=0)
+        flagged = linked.sum(axis=0)
+        f1 = 2 * tp / np.maximum(flagged + y.sum(), 1)
+        i, j = np.unravel_index(int(np.argmax(f1)), f1.shape)
+        if f1[i, j] > best_f1:
+            best_f1 = float(f1[i, j])
+            best = {"window_s": int(w), "min_cooccur": int(c_grid[i]), "min_lift": float(l_grid[j])}
+    return {**best, "valid_f1": round(max(best_f1, 0.0), 4), "valid_rows": int(y.size)}
+
+
+# ---------------------------------------------------------------- evaluation
+
+
+BASELINES = {"baseline_": BASELINE_NAME, "gbm_": GBM_NAME}
+
+
+def outputs(predictor: SynergyGNN, data: Datasets) -> dict[str, np.ndarray]:
+    """Per pair: the GNN's score and verdict, the tuned rule's and the gradient boosting's
+    (stored with the version; absent for a version saved without them)."""
+    pairs = data[PAIRS].reset_index(drop=True)
+    score = predictor.predict_proba({PAIRS: pairs, NODES: data.get(NODES, pd.DataFrame())})
+    out = {"score": score, "pred": score >= predictor.threshold}
+    if predictor.rule is not None:
+        rule = predictor.rule_scores(pairs)
+        out |= {"baseline_score": rule, "baseline_pred": rule >= 1.0}
+    if predictor.gbm is not None:
+        gbm = predictor.gbm_scores(pairs)
+        out |= {"gbm_score": gbm, "gbm_pred": gbm >= predictor.gbm_threshold}
+    return out
+
+
+def statistics(data: Datasets, out: dict[str, np.ndarray]) -> HomeStats:
+    pairs = data[PAIRS].reset_index(drop=True)
+    keys = home_key(pairs) if len(pairs) else np.zeros(0, str)
+    stats = HomeStats(keys)
+    y = pairs[LABEL].astype(bool).to_numpy()
+    relationship = pairs["relationship"].astype(str).to_numpy()
+    for prefix in ("", *BASELINES):
+        if f"{prefix}pred" in out:
+            add_binary(
+                stats,
+                prefix,
+                keys,
+                y,
+                out[f"{prefix}pred"],
+                out[f"{prefix}score"],
+                by=relationship,
+                labels=RELATIONSHIP_LABELS,
+            )
+    return stats
+
+
+def home_stats(predictor: SynergyGNN, data: Datasets) -> HomeStats:
+    return statistics(data, outputs(predictor, data))
+
+
+def _metrics() -> dict[str, Metric]:
+    out: dict[str, Metric] = {}
+    for prefix in ("", *BASELINES):
+        out |= prefixed(binary(prefix, "pairs"), prefix)
+        grouped = binary(prefix, "pairs", suffix="_by")
+        out |= {f"{prefix}{k}_by_relationship": m for k, m in grouped.items()}
+    tags = {"baseline": "baseline_", "gbm": "gbm_"}
+    return out | over_baselines(out, ("f1", "auc", "precision", "recall"), tags)
+
+
+METRICS: dict[str, Metric] = _metrics()
+
+
+def describe(stats: HomeStats, tables: dict, prefix: str = "") -> dict:
+    """Counts and the per-relationship summary of one set of verdicts (point values)."""
+    if f"{prefix}tp" not in stats:
+        return {}
+    total = lambda name: int(round(float(stats.total(f"{prefix}{name}"))))  # noqa: E731
+    by_rel = {}
+    n_by = stats.total(f"{prefix}rows_by")
+    pos_by = stats.total(f"{prefix}pos_by")
+    fp_by = stats.total(f"{prefix}fp_by")
+    for j, rel in enumerate(RELATIONSHIP_LABELS):
+        if n_by[j] == 0:
+            continue
+        row = {
+            k: tables[f"{prefix}{k}_by_relationship"][rel]["value"]
+            for k in ("f1", "precision", "recall", "auc")
+        }
+        by_rel[rel] = {
+            **{k: (v if np.isfinite(v) else 0.0) for k, v in row.items() if k != "auc"},
+            "n": int(n_by[j]),
+            "positives": int(pos_by[j]),
+            "false_positives": int(fp_by[j]),
+            **({"auc": row["auc"]} if np.isfinite(row["auc"]) else {}),
+        }
+    return {
+        "n": total("rows"),
+        "positives": total("pos"),
+        "confusion": [[total("tn"), total("fp")], [total("fn"), total("tp")]],
+        "by_relationship": by_rel,
+    }
+
+
 def train_and_evaluate(
     train: Datasets,
     test: Datasets,
@@ -575,33 +771,23 @@ def train_and_evaluate(
     init: SynergyGNN | None = None,
 ) -> tuple[SynergyGNN, ModelReport]:
     """Fit on the training cycles (or fine-tune `init`, the champion, on the new cycles in
-    `train`), evaluate on the benchmark homes against the rule baseline."""
+    `train`), evaluate on the benchmark homes against the tuned rule and the pair-feature
+    gradient boosting."""
     started = time.perf_counter()
     model = SynergyGNN().fit(train, seed, init=init)
     test_pairs = test[PAIRS].reset_index(drop=True)
+    test = {PAIRS: test_pairs, NODES: test.get(NODES, pd.DataFrame())}
     y = test_pairs[LABEL].astype(bool).to_numpy()
-    score = model.predict_proba({PAIRS: test_pairs, NODES: test.get(NODES, pd.DataFrame())})
-    pred = score >= model.threshold
-    metrics = binary_metrics(y, pred, score)
-    rule = test_pairs["rule_linked"].astype(bool).to_numpy()
-    rule_score = (
-        test_pairs["coverage_120s"].astype(float).to_numpy()
-        * test_pairs["same_area"].astype(float).to_numpy()
+    out = outputs(model, test)
+    stats = statistics(test, out)
+    metrics, baseline, estimates, tables = split_evaluation(
+        evaluate(METRICS, stats, seed=seed), BASELINES
     )
-    baseline = binary_metrics(y, rule, rule_score)
-
-    by_rel = {}
-    for rel in sorted(test_pairs["relationship"].astype(str).unique()):
-        sel = (test_pairs["relationship"] == rel).to_numpy()
-        m = binary_metrics(y[sel], pred[sel], score[sel])
-        b = binary_metrics(y[sel], rule[sel])
-        by_rel[rel] = {
-            **{k: m[k] for k in ("f1", "precision", "recall", "n", "positives")},
-            "false_positives": m["confusion"][0][1],
-            **({"auc": m["auc"]} if "auc" in m else {}),
-            "baseline_f1": b["f1"],
-        }
-    metrics["by_relationship"] = by_rel
+    metrics |= describe(stats, tables)
+    baseline |= describe(stats, tables, "baseline_")
+    gbm = {k[len("gbm_") :]: e["value"] for k, e in estimates.items() if k.startswith("gbm_")}
+    for rel, row in metrics["by_relationship"].items():
+        row["baseline_f1"] = baseline["by_relationship"].get(rel, {}).get("f1", 0.0)
 
     assert model.validation is not None
     importance = permutation_importance(model, model.validation, seed)
@@ -615,9 +801,15 @@ def train_and_evaluate(
         ),
         "roc_pr": plots.roc_pr_png(
             y,
-            {"synergy GNN": score, "rule baseline": rule_score},
+            {
+                "synergy GNN": out["score"],
+                "tuned rule": out["baseline_score"],
+                "gradient boosting (no graph)": out["gbm_score"],
+            }
+            if "gbm_score" in out
+            else {"synergy GNN": out["score"], "tuned rule": out["baseline_score"]},
             plots_dir / "synergy_gnn_roc_pr.png",
-            "synergy GNN vs rule baseline — benchmark homes",
+            "synergy GNN vs its baselines — benchmark homes",
         ),
         "importance": plots.importance_png(
             list(importance),
@@ -656,6 +848,11 @@ def train_and_evaluate(
             "fit_seconds": model.history["fit_seconds"],
             "validation": model.history["valid"],
             "importance": importance,
+            "baseline_rule": model.rule,
+            "gbm": {**GBM_PARAMS, "threshold": round(model.gbm_threshold, 6), **gbm},
         },
+        estimates=estimates,
+        tables=tables,
+        baselines=BASELINES,
     )
     return model, report

@@ -26,7 +26,7 @@ from pathlib import Path
 import dagster as dg
 
 from homeiq_assets.ml.training import MODEL_NAMES
-from homeiq_assets_tests.conftest import BENCH_HOMES, DAYS, HOMES
+from homeiq_assets_tests.conftest import BENCH_DAYS, BENCH_HOMES, DAYS, HOMES
 
 REPO = Path(__file__).parents[3]
 BIN = Path(sys.executable).parent
@@ -70,7 +70,7 @@ class DaemonRun:
             "HOMEIQ_DEFAULT_HOMES": str(HOMES),
             "HOMEIQ_DEFAULT_DAYS": str(DAYS),
             "HOMEIQ_BENCHMARK_HOMES": str(BENCH_HOMES),
-            "HOMEIQ_BENCHMARK_DAYS": str(DAYS),
+            "HOMEIQ_BENCHMARK_DAYS": str(BENCH_DAYS),
             "HOMEIQ_WORKERS": "1",
             "HOMEIQ_SENSOR_INTERVAL_SECONDS": "5",
             **{f"HOMEIQ_RETRAIN_THRESHOLD_{m.upper()}": "1000000000" for m in MODEL_NAMES},

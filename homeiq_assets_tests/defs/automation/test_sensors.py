@@ -1,7 +1,7 @@
 """The retraining sensors with Dagster's own sensor context on a persistent instance: the
 data-sufficiency sensor does not fire below its threshold, fires once above it and not again for
 the same data; the degradation sensor fires once for a champion that degrades on a new cycle
-(every failure sudden: a failure-mode mix it never saw) and not for a healthy one."""
+(telemetry that stopped carrying the precursors it learnt) and not for a healthy one."""
 
 from __future__ import annotations
 
@@ -78,21 +78,59 @@ def _monitor(loop, cycle: str) -> dict:
     return {k: v.value for k, v in event.event_specific_data.materialization.metadata.items()}
 
 
-def test_degradation_sensor_fires_once_for_a_degraded_champion_and_not_for_a_healthy_one(loop):
-    loop.add_cycles("c1", "c2", "c3", "c4")
+def _freeze_telemetry(loop, source: str, target: str) -> None:
+    """A copy of cycle `source` whose devices keep reporting their first day's telemetry (an
+    integration that stopped updating): the failures and their labels are the same, the
+    precursors the champion learnt to read are gone."""
+    import shutil
+
+    import pandas as pd
+
+    from homeiq_assets.sim.health.config import TELEMETRY_FIELDS
+
+    base = loop.store.root / "training_data"
+    shutil.copytree(base / source, base / target)
+    path = base / target / "device_intelligence" / "records.parquet"
+    frame = pd.read_parquet(path)
+    first = (
+        frame.sort_values("date").groupby("device_id")[list(TELEMETRY_FIELDS)].transform("first")
+    )
+    frame[list(TELEMETRY_FIELDS)] = first.loc[frame.index]
+    frame.to_parquet(path, index=False)
+    loop.add_cycles(target)
+
+
+@pytest.fixture
+def wide_tolerance(monkeypatch):
+    """A tiny benchmark scores the champion on a handful of failure events (one more or less
+    moves its score by a fifth or more), so the reference gets a wide tolerance here."""
+    monkeypatch.setenv("HOMEIQ_REGRESSION_TOLERANCE", "0.3")
+    settings.cache_clear()
+    yield
+    settings.cache_clear()
+
+
+def test_degradation_sensor_fires_once_for_a_degraded_champion_and_not_for_a_healthy_one(
+    loop, wide_tolerance
+):
+    loop.add_cycles("c1", "c2", "c3")
     champion = train(loop, ("device_failure",), "c2", allow=("device_failure",))
-    assert champion.success  # v0001, trained on c1 and c2; c3 and c4 are new homes
+    assert champion.success  # v0001, trained on c1 and c2; c3 holds new homes
 
     healthy = _monitor(loop, "c3")
-    assert healthy["champion"] == "v0001" and healthy["degraded"] is False
+    assert healthy["champion"] == "v0001" and healthy["degraded"] is False, healthy["reason"]
     quiet = _evaluate(loop, model_degradation_sensor, None)
     assert not quiet.run_requests
     assert "device_failure v0001 on cycle c3" in quiet.skip_message
     assert "healthy" in quiet.skip_message
 
-    shifted = _monitor(loop, "c4")
+    _freeze_telemetry(loop, "c3", "c3frozen")
+    shifted = _monitor(loop, "c3frozen")
     assert shifted["degraded"] is True, shifted["reason"]
-    assert shifted["f1"] < shifted["benchmark_f1"] * 0.95
+    # the headline is per failure event: the share of predictable failures warned 1-7 days
+    # ahead, which the frozen telemetry no longer allows
+    assert shifted["event_recall"] < shifted["benchmark_event_recall"] * 0.7
+    assert shifted["event_recall_n"] > 0
     fired = _evaluate(loop, model_degradation_sensor, quiet.cursor)
     (request,) = fired.run_requests
     assert request.job_name == "retrain_device_failure"
@@ -100,7 +138,7 @@ def test_degradation_sensor_fires_once_for_a_degraded_champion_and_not_for_a_hea
     assert request.tags["homeiq/trigger"] == "degradation"
 
     assert not _evaluate(loop, model_degradation_sensor, fired.cursor).run_requests
-    _monitor(loop, "c4")  # the same champion degraded again: no second request
+    _monitor(loop, "c3frozen")  # the same champion degraded again: no second request
     guarded = _evaluate(loop, model_degradation_sensor, fired.cursor)
     assert not guarded.run_requests
     assert "retrain-loop guard" in guarded.skip_message

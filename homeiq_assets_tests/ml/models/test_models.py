@@ -166,20 +166,37 @@ def test_gate_names_every_failing_metric():
 
 
 def test_readiness_report_lists_metrics_thresholds_and_verdict():
+    def est(value, low, high, n):
+        return {"value": value, "low": low, "high": high, "n": n, "homes": 40}
+
     ev = {
         "version": "v0001",
         "gate_passed": False,
-        "failing": {"recall": [0.5, 0.8]},
+        "failing": {"episode_recall": [0.5, 0.8]},
         "allow_low_quality": True,
-        "metrics": {"precision": 0.9, "recall": 0.5, "auc": 0.93},
-        "thresholds": {"precision": 0.8, "recall": 0.8},
+        "metrics": {"alert_precision": 0.9, "episode_recall": 0.5, "episode_f1": 0.643},
+        "headline": "episode_f1",
+        "estimates": {
+            "episode_f1": est(0.643, 0.55, 0.72, 90),
+            "episode_recall": est(0.5, 0.4, 0.6, 60),
+            "alert_precision": est(0.9, 0.82, 0.96, 33),
+            "baseline_episode_recall": est(0.3, 0.2, 0.4, 60),
+        },
+        "thresholds": {"episode_recall": 0.8, "alert_precision": 0.8},
         "baseline_name": "z-score rule",
-        "baseline": {"precision": 0.4, "recall": 0.3},
+        "baseline": {"alert_precision": 0.4, "episode_recall": 0.3},
         "samples": {"test_rows": 1000, "test_homes": 40},
         "seconds": 2.0,
     }
     text = render("c1", {"device_anomaly": ev}, {"device_anomaly": "v0001"}, {"x": 5}, None, True)
     assert "LOW QUALITY ALLOWED" in text
-    assert "| recall | 0.500 | ≥ 0.8 | 0.300 | NO |" in text
-    assert "test_rows 1000" in text
+    # the headline with its interval and sample size, first in the summary and in the section
+    summary = "| device_anomaly | episode_f1 | 0.643 [0.550, 0.720] (n 90) | — | FAIL | v0001 |"
+    assert summary in text
+    assert "0.643 [0.550, 0.720] (n 90, 40 homes)" in text
+    # the gate metric by metric, with its minimum and verdict; the baseline beside the model
+    assert "| episode_recall | 0.8 | 0.500 [0.400, 0.600] (n 60) | — | NO |" in text
+    assert "| alert_precision | 0.8 | 0.900 [0.820, 0.960] (n 33) | — | yes |" in text
+    assert "| episode_recall | 0.500 [0.400, 0.600] (n 60) | 0.300 [0.200, 0.400] (n 60) |" in text
+    assert "**Not gated:**" in text
     json.dumps(ev)

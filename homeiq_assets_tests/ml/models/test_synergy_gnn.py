@@ -18,12 +18,15 @@ from homeiq_assets.ml.data import load_datasets
 from homeiq_assets.ml.metrics import binary_metrics
 from homeiq_assets.ml.models.synergy_gnn import (
     CONFIG_FILE,
+    GBM_FILE,
     NODES,
     PAIRS,
     WEIGHTS_FILE,
     SynergyGNN,
     build_graph,
+    outputs,
     train_and_evaluate,
+    tune_rule,
 )
 from homeiq_assets.sim.config import SimConfig
 from homeiq_assets.sim.fleet import generate_fleet
@@ -73,7 +76,31 @@ def test_report_on_held_out_homes(trained, train_data, test_data):
     for name in ("confusion", "roc_pr", "importance"):
         assert Path(report.plots[name]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "f1_over_baseline" in report.gate_metrics()
+    # the fair baselines: the rule tuned on the validation homes (never on benchmark homes) and
+    # gradient boosting on the same pair features, each with intervals on the same homes
+    assert report.params["baseline_rule"]["valid_rows"] == s["valid_rows"]
+    for name in ("baseline_f1", "gbm_f1", "gbm_auc", "f1_over_baseline", "f1_over_gbm"):
+        e = report.estimates[name]
+        assert e["homes"] == s["test_homes"] and e["low"] <= e["value"] <= e["high"], name
+    gap = report.estimates["f1_over_baseline"]["value"]
+    assert gap == pytest.approx(report.estimates["f1"]["value"] - report.baseline["f1"], abs=1e-3)
     json.dumps(report.to_dict())  # plain numbers only
+
+
+def test_the_rule_is_tuned_to_its_best_window_and_thresholds():
+    rng = np.random.default_rng(0)
+    n = 400
+    pairs = pd.DataFrame(
+        {
+            f"{kind}_{w}s": rng.integers(0, 60, n).astype(float)
+            for kind in ("cooccur", "lift")
+            for w in (5, 30, 120, 600)
+        }
+    )
+    y = (pairs["cooccur_30s"] >= 5) & (pairs["lift_30s"] >= 3)
+    rule = tune_rule(pairs, y.to_numpy())
+    assert (rule["window_s"], rule["min_cooccur"], rule["min_lift"]) == (30, 5, 3.0)
+    assert rule["valid_f1"] == 1.0 and rule["valid_rows"] == n
 
 
 def test_labels_and_ids_are_not_features(trained, test_data):
@@ -95,11 +122,16 @@ def test_labels_and_ids_are_not_features(trained, test_data):
 def test_save_load_round_trip(trained, test_data, tmp_path: Path):
     model, _ = trained
     files = model.save(tmp_path)
-    assert sorted(files) == sorted([WEIGHTS_FILE, CONFIG_FILE])
+    assert sorted(files) == sorted([WEIGHTS_FILE, CONFIG_FILE, GBM_FILE])
     loaded = SynergyGNN.load(tmp_path)
     assert loaded.threshold == model.threshold
     assert np.array_equal(loaded.predict_proba(test_data), model.predict_proba(test_data))
     assert np.array_equal(loaded.predict(test_data), model.predict(test_data))
+    # the baselines travel with the version: a later scoring shows the same ones
+    again, before = outputs(loaded, test_data), outputs(model, test_data)
+    assert set(again) == set(before) >= {"baseline_pred", "gbm_pred"}
+    for key, values in before.items():
+        assert np.array_equal(again[key], values), key
 
 
 CALLS: list[str] = []
