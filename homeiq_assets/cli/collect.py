@@ -39,7 +39,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_collect(args: argparse.Namespace) -> int:
-    from homeiq_assets.collect.observations import SourceError, check_source
+    from homeiq_assets.collect.observations import SourceError, check_source, home_ids
     from homeiq_assets.collect.pipeline import collect_cycle, export_cycles, stored_cycles
     from homeiq_assets.defs.shared.partitions import new_cycle_key, validate_cycle_key
 
@@ -61,7 +61,9 @@ def cmd_collect(args: argparse.Namespace) -> int:
     if seed is None:
         summary = source / "summary.json"
         seed = json.loads(summary.read_text()).get("seed", 0) if summary.exists() else 0
-    stats = collect_cycle(source, out, cycle, seed, progress=progress("collected"))
+    report = progress("collected homes")
+    total = len(home_ids(source))
+    stats = collect_cycle(source, out, cycle, seed, progress=lambda done, _: report(done, total))
     cycles = stored_cycles(out)
     exports = export_cycles(out, cycles)
     for name, d in stats["datasets"].items():

@@ -137,7 +137,10 @@ class CodeLocation:
         repository = location.get_repository(REPOSITORY)
         remote_job = location.get_job(selector)
         plan = location.get_execution_plan(
-            remote_job, dict(run_config), step_keys_to_execute=None, known_state=None,
+            remote_job,
+            dict(run_config),
+            step_keys_to_execute=None,
+            known_state=None,
             instance=self.instance,
         ).execution_plan_snapshot
         run = self.instance.create_run(
@@ -172,9 +175,7 @@ class CodeLocation:
         )
 
         instance = self.instance
-        if not isinstance(instance.run_coordinator, QueuedRunCoordinator) or daemon_alive(
-            instance
-        ):
+        if not isinstance(instance.run_coordinator, QueuedRunCoordinator) or daemon_alive(instance):
             return False
         if self._dequeuer is None:
             self._dequeuer = self._stack.enter_context(QueuedRunCoordinatorDaemon(1))

@@ -119,14 +119,15 @@ def _run_stage(
     cycle = context.partition_key
     summary = read_summary(store, cycle)
     started = time.perf_counter()
+    total = int(summary["homes"])
+    step = max(1, total // 10)  # about ten lines per stage, whatever the fleet size
+
+    def progress(done: int, _: int) -> None:
+        if done % step == 0 or done == total:
+            context.log.info(f"{done}/{total} homes ({time.perf_counter() - started:.0f} s)")
+
     result = collect_fleet(
-        store.source(cycle),
-        summary["seed"],
-        stages=(stage,),
-        upstream=upstream,
-        progress=lambda d, t: (
-            context.log.info(f"{stage}: {d}/{t} homes") if d % 10 == 0 or d == t else None
-        ),
+        store.source(cycle), summary["seed"], stages=(stage,), upstream=upstream, progress=progress
     )
     out = result.stages[stage]
     path = _write_stage(store, cycle, STAGE_ASSET[stage], out.records, out.extras, result.metrics)
