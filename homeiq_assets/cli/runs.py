@@ -319,9 +319,9 @@ def follow(instance, run_id: str, location: CodeLocation | None, echo, log_level
 
 
 def _queue_reason(instance, run) -> str:
-    from homeiq_assets.defs.automation.liveness import IN_PROGRESS
-
     import dagster as dg
+
+    from homeiq_assets.defs.automation.liveness import IN_PROGRESS
 
     busy = [
         r
