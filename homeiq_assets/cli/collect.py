@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from homeiq_assets.cli.common import UsageError, out_dir, progress
+from homeiq_assets.readers import read_json
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -60,7 +61,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
     seed = args.seed
     if seed is None:
         summary = source / "summary.json"
-        seed = json.loads(summary.read_text()).get("seed", 0) if summary.exists() else 0
+        seed = read_json(summary).get("seed", 0) if summary.exists() else 0
     report = progress("collected homes")
     total = len(home_ids(source))
     stats = collect_cycle(source, out, cycle, seed, progress=lambda done, _: report(done, total))

@@ -30,6 +30,7 @@ from homeiq_assets.defs.models.evaluations import (
     registry_of,
     run_trigger,
 )
+from homeiq_assets.defs.shared.inputs import fails_on_corrupt_input
 from homeiq_assets.defs.shared.partitions import cycle_partitions
 from homeiq_assets.defs.shared.resources import DataStore
 from homeiq_assets.ml import scoring
@@ -201,6 +202,7 @@ def _challenger_asset(name: str) -> dg.AssetsDefinition:
         "with the headline metric and its 95 % interval, the gate and what it means for "
         "promotion, then the gate table, the baseline, the sample sizes and the plots.",
     )
+    @fails_on_corrupt_input
     def _train(
         context: dg.AssetExecutionContext, config: ChallengerConfig, store: DataStore
     ) -> dg.MaterializeResult:
@@ -280,6 +282,7 @@ def _evaluation_asset(name: str) -> dg.AssetsDefinition:
         f"is promoted when it passes its gate and its {headline} is not worse than the "
         "champion's beyond the regression tolerance.",
     )
+    @fails_on_corrupt_input
     def _evaluate(
         context: dg.AssetExecutionContext, config: EvaluationConfig, store: DataStore
     ) -> dg.MaterializeResult:
