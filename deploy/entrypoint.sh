@@ -4,10 +4,11 @@
 set -eu
 data="${HOMEIQ_DATA_DIR:-/data}"
 mkdir -p "$data"
-if [ ! -e "$data/models/manifest.json" ] && [ -d /opt/homeiq/pretrained/models ]; then
+pretrained="${HOMEIQ_PRETRAINED_DIR:-/opt/homeiq/pretrained}"
+if [ ! -e "$data/models/manifest.json" ] && [ -d "$pretrained/models" ]; then
     mkdir -p "$data/models" "$data/reports"
-    cp -R /opt/homeiq/pretrained/models/. "$data/models/"
-    cp -R /opt/homeiq/pretrained/reports/. "$data/reports/" 2>/dev/null || true
+    cp -R "$pretrained/models/." "$data/models/"
+    cp -R "$pretrained/reports/." "$data/reports/" 2>/dev/null || true
     echo "homeiq: pre-trained models copied to $data/models"
 fi
 exec "$@"
