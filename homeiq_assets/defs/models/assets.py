@@ -153,6 +153,19 @@ def _num(v: object) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool)
 
 
+def _with_headline_interval(name: str, summary: dict, store: DataStore, version: str) -> dict:
+    """The summary for the page, with the headline's 95 % interval: a model whose own report
+    gives none is scored on the benchmark rows by `ml.scoring` (as its evaluation will be)."""
+    headline = HEADLINE[name]
+    estimates = dict(summary.get("estimates") or {})
+    if headline in estimates or headline not in scoring.supported_metrics(name):
+        return summary
+    bench = load_datasets(store.root / BENCHMARK_DIR, BENCHMARK.cycles, TRAINING_DATASETS[name])
+    rows = scoring.score_rows(name, registry_of(store).load(name, version), bench)
+    estimates[headline] = scoring.estimate(headline, rows).to_dict()
+    return {**summary, "estimates": estimates}
+
+
 def _log_outcome(
     context: dg.AssetExecutionContext, name: str, summary: dict, outcome, seconds: float
 ) -> None:
@@ -241,6 +254,7 @@ def _challenger_asset(name: str) -> dg.AssetsDefinition:
         }
         write_json_atomic(summary, eval_path(store, cycle, name))
         seconds = round(time.perf_counter() - started, 2)
+        summary = _with_headline_interval(name, summary, store, outcome.version)
         _log_outcome(context, name, summary, outcome, seconds)
         baseline = {f"baseline_{k}": v for k, v in summary["baseline"].items() if _num(v)}
         samples = {f"samples_{k}": v for k, v in summary["samples"].items() if _num(v)}

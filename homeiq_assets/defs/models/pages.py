@@ -56,7 +56,7 @@ def gate_table(model: str, metrics: dict, estimates: dict) -> str:
         est = estimates.get(metric)
         shown = interval_text(est) if est else (_fmt(value) if value is not None else "—")
         ok = value is not None and value == value and value >= minimum
-        rows.append(f"| {metric} | {shown} | ≥ {minimum:g} | {'✅' if ok else '❌'} |")
+        rows.append(f"| {metric} | {shown} | ≥ {minimum:g} | {'yes' if ok else '**NO**'} |")
     return "\n".join(rows)
 
 

@@ -9,7 +9,7 @@ first (`conftest.py` at the top) and checks the outcome last, while the other te
 What happens in it: the nightly schedule (cron pinned to the next minute) adds a cycle partition
 and launches its run; the data-sufficiency sensor requests one retraining of pattern quality
 (the only model whose threshold a 6-home cycle meets), which promotes a champion. Meanwhile the
-driver runs `homeiq cycle` (a second, 2-home cycle) while the first runs and `homeiq retrain
+driver runs `homeiq cycle` (a second, 1-home cycle) while the first runs and `homeiq retrain
 pattern_quality` while the first training runs: launched runs submitted to the daemon's queue,
 which the run-queue limits must hold back.
 """
@@ -62,6 +62,13 @@ class DaemonRun:
         self.submitted: list[str] = []
         self.procs: list[subprocess.Popen] = []
         self.postgres = PostgresCluster()
+        try:
+            self._setup(base, free_port)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _setup(self, base: Path, free_port) -> None:
         self.home = base / "dagster_home"
         self.home.mkdir(parents=True)
         (self.home / "dagster.yaml").write_text(yaml.safe_dump(instance_yaml(base / "logs")))
@@ -88,8 +95,8 @@ class DaemonRun:
             "HOMEIQ_WORKERS": "1",
             "HOMEIQ_SENSOR_INTERVAL_SECONDS": "5",
             **{f"HOMEIQ_RETRAIN_THRESHOLD_{m.upper()}": "1000000000" for m in MODEL_NAMES},
-            # a 6-home cycle has well over 1,000 detected patterns, a 2-home one well under
-            "HOMEIQ_RETRAIN_THRESHOLD_PATTERN_QUALITY": "1000",
+            # a 6-home, 7-day cycle has 500-900 detected patterns, a 1-home one about 100
+            "HOMEIQ_RETRAIN_THRESHOLD_PATTERN_QUALITY": "300",
         }
         self.env.pop("HOMEIQ_DAGSTER_STORAGE_DIR", None)
         self.env.pop("COVERAGE_PROCESS_START", None)  # the servers' children are not measured
@@ -190,7 +197,7 @@ class DaemonRun:
         try:
             cycle = self.wait("the scheduled cycle", lambda: self.runs(**{"homeiq/job": "cycle"}))
             key = cycle[0].tags["dagster/partition"]
-            self.homeiq("cycle", "--cycle", "q1", "--homes", "2")
+            self.homeiq("cycle", "--cycle", "q1", "--homes", "1")
             self.wait(
                 "the data sensor's training",
                 lambda: self.runs(**{"homeiq/model": "pattern_quality"}),
@@ -216,7 +223,8 @@ class DaemonRun:
                 os.killpg(proc.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        self.instance.dispose()
+        if getattr(self, "instance", None) is not None:
+            self.instance.dispose()
         self.postgres.stop()
 
 

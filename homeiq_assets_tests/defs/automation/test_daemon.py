@@ -37,7 +37,7 @@ def test_the_nightly_loop_under_a_real_daemon(daemon_run):
     assert cycle.status == dg.DagsterRunStatus.SUCCESS, run.tail()
 
     sensed = [r for r in runs if r.tags.get("dagster/sensor_name") == "data_sufficiency_sensor"]
-    (training,) = sensed  # one request, and the 2-home cycle added too little for another
+    (training,) = sensed  # one request, and the 1-home cycle added too little for another
     assert training.tags["homeiq/trigger"] == "data" and training.tags["dagster/partition"] == key
     assert training.status == dg.DagsterRunStatus.SUCCESS, run.tail()
     registry = ModelRegistry(run.data / "models")
