@@ -355,8 +355,9 @@ def describe(entry, threshold: int = 20) -> str | None:
     event = entry.dagster_event
     step = entry.step_key or ""
     if event is None:  # a context.log line of an asset
-        if entry.level >= threshold and entry.user_message:
-            return f"  {step}: {entry.user_message}" if step else f"  {entry.user_message}"
+        if entry.level >= threshold and entry.user_message.strip():
+            text = entry.user_message.strip().splitlines()[0]  # no tracebacks on the terminal
+            return f"  {step}: {text}" if step else f"  {text}"
         return None
     kind = event.event_type
     if kind == T.RUN_START:

@@ -26,15 +26,22 @@ PLOT_TITLES = {
 }
 
 
+# counts a report lists beside its metrics: shown under the sample sizes, not as metrics
+SIZES = ("n", "positives")
+
+
 def label(model: str) -> str:
     return model.replace("_", " ")
 
 
-def interval_text(est: dict | None, digits: int = 3) -> str:
-    """`0.912 [0.871, 0.944] · n 1,204 · 40 homes`, or `—`."""
+def interval_text(est: dict | None, digits: int = 3, sizes: bool = True) -> str:
+    """`0.912 [0.871, 0.944] · n 1,204 · 40 homes` (without the sample sizes for a table
+    cell), or `—`."""
     if not est:
         return "—"
     text = f"{est['value']:.{digits}f} [{est['low']:.{digits}f}, {est['high']:.{digits}f}]"
+    if not sizes:
+        return text
     if est.get("n") is not None:
         text += f" · n {int(est['n']):,}"
     if est.get("homes") is not None:
@@ -54,7 +61,9 @@ def gate_table(model: str, metrics: dict, estimates: dict) -> str:
     for metric, minimum in GATES[model].items():
         value = metrics.get(metric)
         est = estimates.get(metric)
-        shown = interval_text(est) if est else (_fmt(value) if value is not None else "—")
+        shown = (
+            interval_text(est, sizes=False) if est else (_fmt(value) if value is not None else "—")
+        )
         ok = value is not None and value == value and value >= minimum
         rows.append(f"| {metric} | {shown} | ≥ {minimum:g} | {'yes' if ok else '**NO**'} |")
     return "\n".join(rows)
@@ -71,11 +80,13 @@ def baseline_table(summary: dict) -> str:
         "|---|---|---|",
     ]
     for metric, value in baseline.items():
-        if metric in metrics and isinstance(value, int | float) and not isinstance(value, bool):
+        if metric in SIZES or metric not in metrics:
+            continue
+        if isinstance(value, int | float) and not isinstance(value, bool):
             est = estimates.get(metric)
-            model_text = interval_text(est) if est else _fmt(metrics[metric])
+            model_text = interval_text(est, sizes=False) if est else _fmt(metrics[metric])
             base_est = estimates.get(f"baseline_{metric}")
-            base_text = interval_text(base_est) if base_est else _fmt(value)
+            base_text = interval_text(base_est, sizes=False) if base_est else _fmt(value)
             rows.append(f"| {metric} | {model_text} | {base_text} |")
     return "\n".join(rows)
 
@@ -100,7 +111,8 @@ def plot_entries(model: str, plots: dict[str, str]) -> dict[str, dg.MetadataValu
             continue
         title = f"{label(model)}: {PLOT_TITLES.get(name, name.replace('_', ' '))}"
         data = base64.b64encode(file.read_bytes()).decode()
-        out[f"plot_{name}"] = dg.MetadataValue.md(
+        # the UI shows a large markdown entry behind "[Show Markdown]": one click, one image
+        out[f"plot: {PLOT_TITLES.get(name, name.replace('_', ' '))}"] = dg.MetadataValue.md(
             f"### {title}\n\n![{title}](data:image/png;base64,{data})"
         )
     return out
