@@ -14,7 +14,7 @@ export DAGSTER_HOME ?= $(CURDIR)
 # `make run` deploys with the low-quality flag; the report and model metadata record it
 RUN_FLAGS ?= --allow-low-quality
 
-.PHONY: install run test lint format ui bench bench-compare clean
+.PHONY: install run test postgres lint format ui bench bench-compare clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -28,8 +28,12 @@ run: $(STAMP)
 	@mkdir -p $(HOMEIQ_DAGSTER_STORAGE_DIR)
 	$(BIN)/homeiq prepare-for-production $(RUN_FLAGS)
 
+# PostgreSQL server binaries for the deployment topology test (installed with apt-get as root)
+postgres:
+	@bash tools/ensure_postgres.sh
+
 # the tests, with line coverage per package (sim/, collect/, export/ must stay at 90 % or more)
-test: $(STAMP)
+test: $(STAMP) postgres
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	rm -f .coverage .coverage.*

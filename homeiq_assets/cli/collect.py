@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from homeiq_assets.cli.common import UsageError, out_dir, progress
+from homeiq_assets.readers import read_json
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -39,7 +40,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_collect(args: argparse.Namespace) -> int:
-    from homeiq_assets.collect.observations import SourceError, check_source
+    from homeiq_assets.collect.observations import SourceError, check_source, home_ids
     from homeiq_assets.collect.pipeline import collect_cycle, export_cycles, stored_cycles
     from homeiq_assets.defs.shared.partitions import new_cycle_key, validate_cycle_key
 
@@ -60,8 +61,10 @@ def cmd_collect(args: argparse.Namespace) -> int:
     seed = args.seed
     if seed is None:
         summary = source / "summary.json"
-        seed = json.loads(summary.read_text()).get("seed", 0) if summary.exists() else 0
-    stats = collect_cycle(source, out, cycle, seed, progress=progress("collected"))
+        seed = read_json(summary).get("seed", 0) if summary.exists() else 0
+    report = progress("collected homes")
+    total = len(home_ids(source))
+    stats = collect_cycle(source, out, cycle, seed, progress=lambda done, _: report(done, total))
     cycles = stored_cycles(out)
     exports = export_cycles(out, cycles)
     for name, d in stats["datasets"].items():

@@ -111,11 +111,13 @@ def ensure_instance_env() -> Path:
     return Path(os.environ["DAGSTER_HOME"])
 
 
-def print_run(result, instance, key: str) -> None:
+def print_run(outcome, instance, key: str) -> None:
+    """What a finished run produced (figures per asset, checks) and how it ended; `outcome` is
+    a `cli.runs.RunOutcome`."""
     import dagster as dg
 
     records = instance.get_records_for_run(
-        result.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
+        outcome.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
     ).records
     for record in records:
         mat = record.event_log_entry.asset_materialization
@@ -159,7 +161,7 @@ def print_run(result, instance, key: str) -> None:
         }
         print(f"  {mat.asset_key.to_user_string():<18} {json.dumps(counts)}")
     checks = instance.get_records_for_run(
-        result.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
+        outcome.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
     ).records
     failed = [
         r.event_log_entry.dagster_event.event_specific_data.check_name
@@ -170,8 +172,10 @@ def print_run(result, instance, key: str) -> None:
         f"  checks: {len(checks) - len(failed)}/{len(checks)} passed"
         + (f"; failed: {', '.join(failed)}" if failed else "")
     )
-    status = "succeeded" if result.success else "FAILED"
+    status = "succeeded" if outcome.success else "FAILED"
     print(
-        f"run {result.run_id} {status} for cycle {key}. Open the UI with `make ui` "
-        "(http://127.0.0.1:3000) to browse it."
+        f"run {outcome.run_id} ({outcome.job}) {status} for cycle {key}. Open the UI with "
+        "`make ui` (http://127.0.0.1:3000) to browse it under Runs or the job."
     )
+    if not outcome.success and outcome.failure:
+        print(f"  why: {outcome.failure}")

@@ -93,7 +93,7 @@ def cmd_cycle(args: argparse.Namespace) -> int:
             log_level="INFO",
             new_partition=True,
         )
-        print_run(outcome.result, instance, key)
+        print_run(outcome, instance, key)
         return 0 if outcome.success else 1
 
 

@@ -3,7 +3,8 @@ module (`generate`, `cycle`, `collect`, `export_ha`, `models`, `production`, `re
 `nights`) and exposes
 `add_parsers` and `COMMANDS`; this module only puts them together, so no group imports another.
 
-Bad input exits with code 2 and one line naming the option, before anything is written.
+Bad input exits with code 2 and one line naming the option (or the unreadable input file),
+before anything is written.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from homeiq_assets.cli import (
     status,
 )
 from homeiq_assets.cli.common import EXIT_USAGE, Parser, UsageError
+from homeiq_assets.readers import CorruptInputError
 from homeiq_assets.settings import SettingsError
 
 GROUPS = (generate, cycle, export_ha, collect, models, production, retrain, status, nights)
@@ -42,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (UsageError, SettingsError) as exc:
+    except (UsageError, SettingsError, CorruptInputError) as exc:
         print(f"homeiq {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

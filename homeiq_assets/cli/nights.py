@@ -83,7 +83,9 @@ def cmd_nights(args: argparse.Namespace) -> int:
     cursors = json.loads(cursor_path.read_text()) if cursor_path.exists() else {}
     defs = build_defs()
     nights = []
-    with dg.DagsterInstance.get() as instance:
+    from homeiq_assets.cli.runs import code_location
+
+    with dg.DagsterInstance.get() as instance, code_location(instance):
         when_list = tick_times(instance, args.n, s.training_schedule, s.timezone)
         for i, when in enumerate(when_list, start=1):
             night = run_night(instance, defs, store, when, cursors, args)
@@ -120,16 +122,21 @@ def _launch(instance, request, job_name: str, extra_tags: dict, run_config: dict
 
 
 def _record_failure(instance, store, outcome) -> None:
+    """What the run-failure sensor does for a failed run, evaluated here as a daemon would."""
     import dagster as dg
 
     from homeiq_assets.defs.automation.sensors import run_failure_sensor
 
-    result = outcome.result
+    failures = instance.get_records_for_run(
+        outcome.run_id, of_type=dg.DagsterEventType.RUN_FAILURE
+    ).records
+    if not failures:  # cancelled, not failed
+        return
     with dg.build_run_status_sensor_context(
         sensor_name=run_failure_sensor.name,
-        dagster_event=result.get_run_failure_event(),
+        dagster_event=failures[-1].event_log_entry.dagster_event,
         dagster_instance=instance,
-        dagster_run=result.dagster_run,
+        dagster_run=instance.get_run_by_id(outcome.run_id),
         resources={"store": store},
     ) as context:
         run_failure_sensor(context.for_run_failure())

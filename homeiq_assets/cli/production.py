@@ -94,12 +94,13 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     ensure_instance_env()
     import dagster as dg
 
-    from homeiq_assets.cli.runs import run_job
+    from homeiq_assets.cli.runs import code_location, run_job
     from homeiq_assets.defs.shared.partitions import CYCLE_PARTITIONS_NAME
     from homeiq_assets.ml.training import MODEL_NAMES
 
     timings: dict[str, float] = {}
-    with dg.DagsterInstance.get() as instance:
+    # both runs are launched runs of the code location, served by one code server
+    with dg.DagsterInstance.get() as instance, code_location(instance):
         if instance.has_dynamic_partition(CYCLE_PARTITIONS_NAME, key):
             raise UsageError(f"--cycle: {key!r} exists already; cycle keys are never reused")
         print(
@@ -115,7 +116,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
             new_partition=True,
         )
         timings["simulate, collect, export"] = time.perf_counter() - started
-        print_run(data.result, instance, key)
+        print_run(data, instance, key)
         if not data.success:
             print(
                 "homeiq prepare-for-production: the data cycle failed; see the run above",
@@ -138,7 +139,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
             },
         )
         timings["benchmark, train, gate, promote"] = time.perf_counter() - started
-        print_run(training.result, instance, key)
+        print_run(training, instance, key)
     return _report(key, timings, bool(args.allow_low_quality))
 
 

@@ -71,7 +71,7 @@ def cmd_retrain(args: argparse.Namespace) -> int:
             run_config={"ops": {f"{args.model}_challenger": {"config": config}}},
             tags={TRIGGER_TAG: "manual"},
         )
-        print_run(outcome.result, instance, cycle)
+        print_run(outcome, instance, cycle)
     entries = [
         e
         for e in ModelRegistry(root / "models").history(args.model)

@@ -24,8 +24,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
+from homeiq_assets.readers import find_unreadable, read_table
 from homeiq_assets.sim.ha_context import context_keys
-from homeiq_assets.sim.tables import TableSource, table_dir
+from homeiq_assets.sim.tables import SCHEMAS, TableSource, table_dir
 
 LAYOUT_TABLES = ("homes", "floors", "areas", "labels", "devices", "entities")
 OBSERVED_TABLES = (*LAYOUT_TABLES, "events")
@@ -178,12 +179,15 @@ def check_source(source: TableSource, tables: tuple[str, ...] = REQUIRED_TABLES)
             f"{where} is not simulator output: missing table(s) {', '.join(missing)} "
             "(write one with `homeiq generate --out DIR`)"
         )
+    for table in tables:  # a truncated or foreign file is named before any work starts
+        bad = find_unreadable(Path(table_dir(source, table)), SCHEMAS[table].names)
+        if bad is not None:
+            raise bad
 
 
 def _read(source: TableSource, name: str, homes: list[str] | None = None) -> pa.Table:
-    dataset = ds.dataset(table_dir(source, name), format="parquet")
     flt = ds.field("home_id").isin(homes) if homes is not None else None
-    return dataset.to_table(filter=flt)
+    return read_table(Path(table_dir(source, name)), filter=flt)
 
 
 def _plain(table: pa.Table) -> pd.DataFrame:
@@ -228,9 +232,8 @@ def iter_homes(
     wanted = set(layout["homes"]["home_id"])
     seen: set[str] = set()
     for shard in sorted(Path(table_dir(source, "events")).glob("*.parquet")):
-        dataset = ds.dataset(shard, format="parquet")
         flt = ds.field("home_id").isin(sorted(wanted)) if homes is not None else None
-        events = dataset.to_table(columns=columns, filter=flt).unify_dictionaries()
+        events = read_table(shard, columns=columns, filter=flt).unify_dictionaries()
         in_shard = set(pc.unique(pc.cast(events.column("home_id"), pa.string())).to_pylist())
         if in_shard & seen:
             raise SourceError(f"homes {sorted(in_shard & seen)[:3]} span several event shards")

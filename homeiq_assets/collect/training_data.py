@@ -9,13 +9,13 @@ cycle order, so a trainer sees each record exactly once with the cycle it came f
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 
 from homeiq_assets.collect.collector import LINEAGE_COLUMNS, CuratedStage
+from homeiq_assets.readers import read_frame, read_json
 from homeiq_assets.storage import write_json_atomic, write_parquet_atomic
 
 DATASETS = (
@@ -53,22 +53,22 @@ def _lineage_table(frame: pd.DataFrame) -> pa.Table:
 
 def read_records(cycle_dir: Path, dataset: str) -> pd.DataFrame:
     path = cycle_dir / dataset / "records.parquet"
-    return pd.read_parquet(path) if path.exists() else pd.DataFrame()
+    return read_frame(path) if path.exists() else pd.DataFrame()
 
 
 def read_extra(cycle_dir: Path, dataset: str, name: str) -> pd.DataFrame:
     path = cycle_dir / dataset / f"{name}.parquet"
-    return pd.read_parquet(path) if path.exists() else pd.DataFrame()
+    return read_frame(path) if path.exists() else pd.DataFrame()
 
 
 def read_lineage(cycle_dir: Path, dataset: str) -> pd.DataFrame:
     path = cycle_dir / dataset / "lineage.parquet"
-    return pd.read_parquet(path) if path.exists() else pd.DataFrame(columns=LINEAGE_COLUMNS)
+    return read_frame(path) if path.exists() else pd.DataFrame(columns=LINEAGE_COLUMNS)
 
 
 def read_stats(cycle_dir: Path) -> dict:
     path = cycle_dir / "stats.json"
-    return json.loads(path.read_text()) if path.exists() else {}
+    return read_json(path) if path.exists() else {}
 
 
 def aggregate(cycle_dirs: list[Path], dataset: str) -> tuple[pd.DataFrame, pd.DataFrame]:

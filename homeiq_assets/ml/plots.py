@@ -3,6 +3,7 @@ feature importance. Rendered off-screen (Agg) so they work on a headless server.
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -13,16 +14,20 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from sklearn.metrics import precision_recall_curve, roc_curve  # noqa: E402
 
+DPI = 100
+
 
 def confusion_png(confusion: list[list[int]], labels: list[str], path: Path, title: str) -> Path:
     cm = np.asarray(confusion)
-    fig, ax = plt.subplots(figsize=(1.2 + 0.6 * len(labels), 1.0 + 0.6 * len(labels)), dpi=90)
+    # at least 6 × 5 inches at 100 dpi: readable in the UI even for two classes (600 px wide)
+    side = 0.6 * len(labels)
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.8 + side), max(5.0, 1.6 + side)), dpi=DPI)
     ax.imshow(cm, cmap="Blues")
-    ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right", fontsize=8)
-    ax.set_yticks(range(len(labels)), labels, fontsize=8)
+    ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right", fontsize=10)
+    ax.set_yticks(range(len(labels)), labels, fontsize=10)
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
-    ax.set_title(title, fontsize=9)
+    ax.set_title(textwrap.fill(title, 50), fontsize=12)
     top = cm.max() if cm.size else 0
     for (i, j), v in np.ndenumerate(cm):
         ax.text(
@@ -31,7 +36,7 @@ def confusion_png(confusion: list[list[int]], labels: list[str], path: Path, tit
             str(v),
             ha="center",
             va="center",
-            fontsize=7,
+            fontsize=10,
             color="white" if v > top / 2 else "black",
         )
     return _save(fig, path)
@@ -44,7 +49,7 @@ def roc_pr_png(
     title: str,
 ) -> Path:
     """ROC and precision-recall curves of one or more scorers (model vs baseline)."""
-    fig, (roc_ax, pr_ax) = plt.subplots(1, 2, figsize=(8, 3.6), dpi=90)
+    fig, (roc_ax, pr_ax) = plt.subplots(1, 2, figsize=(9, 4.2), dpi=DPI)
     for name, score in curves.items():
         fpr, tpr, _ = roc_curve(y_true, score)
         prec, rec, _ = precision_recall_curve(y_true, score)
@@ -53,8 +58,8 @@ def roc_pr_png(
     roc_ax.plot([0, 1], [0, 1], color="grey", lw=0.5, ls="--")
     roc_ax.set(xlabel="false positive rate", ylabel="true positive rate", title="ROC")
     pr_ax.set(xlabel="recall", ylabel="precision", title="precision-recall")
-    roc_ax.legend(fontsize=7)
-    fig.suptitle(title, fontsize=9)
+    roc_ax.legend(fontsize=8)
+    fig.suptitle(textwrap.fill(title, 80), fontsize=12)
     return _save(fig, path)
 
 
@@ -63,10 +68,10 @@ def importance_png(
 ) -> Path:
     values = np.asarray(values, dtype=float)
     order = np.argsort(values)[-top:]
-    fig, ax = plt.subplots(figsize=(6, 0.3 * len(order) + 1), dpi=90)
+    fig, ax = plt.subplots(figsize=(7, 0.3 * len(order) + 1.5), dpi=DPI)
     ax.barh([names[i] for i in order], values[order])
-    ax.set_title(title, fontsize=9)
-    ax.tick_params(axis="y", labelsize=7)
+    ax.set_title(textwrap.fill(title, 60), fontsize=12)
+    ax.tick_params(axis="y", labelsize=9)
     return _save(fig, path)
 
 

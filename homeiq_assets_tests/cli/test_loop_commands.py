@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import dagster as dg
 import pytest
 
 from homeiq_assets.cli.main import main
@@ -49,8 +50,20 @@ def test_one_night_runs_the_schedule_and_the_sensors(one_night, loop):
 def test_retrain_compare_history_and_status(one_night, loop, capsys):
     capsys.readouterr()
     assert main(["retrain", "pattern_quality"]) == 0
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
+    out = captured.out
     assert "pattern_quality: " in out and ("promoted" in out or "kept" in out)
+    # the CLI's progress: the model's data, benchmark metrics and gate, as the run logged them
+    assert "submitted to the run queue" in captured.err
+    assert "pattern_quality: trained v0002" in captured.err and " records " in captured.err
+    assert "pattern_quality: on the benchmark homes: auc " in captured.err
+    # a launched run of the code location: listed under its job, re-executable from the UI
+    (run,) = loop.instance.get_runs(
+        filters=dg.RunsFilter(job_name="retrain_pattern_quality", tags={"homeiq/trigger": "manual"})
+    )
+    assert run.tags["homeiq/source"] == "cli" and run.status == dg.DagsterRunStatus.SUCCESS
+    assert run.remote_job_origin.location_name == "homeiq_assets"
+    assert run.remote_job_origin.repository_origin.repository_name == "__repository__"
 
     assert main(["models", "compare", "pattern_quality", "v0001", "v0002"]) == 0
     out = capsys.readouterr().out

@@ -57,6 +57,37 @@ def test_one_models_failed_gate_leaves_the_other_promoted(first, loop):
     assert auc["low"] <= auc["value"] <= auc["high"] and auc["homes"] == 8
 
 
+def test_a_model_page_reads_from_the_top(first):
+    """Headline with its interval, gate and promotion first; then the gate table, baseline,
+    samples and one image per plot; then every metric and the version's details."""
+    page = _meta(first, "pattern_quality_challenger")
+    keys = list(page)
+    assert keys[:5] == ["auc", "auc [95 % interval]", "gate", "promotion", "gate_passed"]
+    assert page["auc [95 % interval]"].startswith(f"{page['auc']:.3f} [")
+    assert (
+        "homes" in page["auc [95 % interval]"]
+        and page["gate"] in ("PASSED",)
+        or page["gate"].startswith("FAILED: ")
+    )
+    assert keys[5:8] == ["gate_thresholds", "baseline", "samples"]
+    assert "| auc | " in page["gate_thresholds"] and "| ≥ 0.85 |" in page["gate_thresholds"]
+    plots = [k for k in keys if k.startswith("plot: ")]
+    assert plots == keys[8 : 8 + len(plots)] and "plot: confusion matrix" in plots
+    for key in plots:
+        assert page[key].count("data:image/png;base64,") == 1  # one image per entry
+    assert keys.index("version") > keys.index(plots[-1])
+    home = _meta(first, "home_type_challenger")
+    assert list(home)[:4] == [
+        "structural_accuracy",
+        "structural_accuracy [95 % interval]",
+        "gate",
+        "promotion",
+    ]
+    assert home["gate"].startswith("FAILED: structural") and home["promotion"].startswith(
+        "blocked by the gate"
+    )
+
+
 def test_the_scorer_reproduces_the_models_own_report(first, loop):
     """The A/B scores come from `ml/scoring`; they must equal what the model reported."""
     for model in ("home_type", "pattern_quality"):

@@ -7,20 +7,20 @@ the detector's precision/recall against ground truth. `training_data` validates,
 attaches lineage (`collect.collector.curate`).
 """
 
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
-import pandas as pd
 import pyarrow as pa
 
 from homeiq_assets.collect.collector import REGISTRY, collect_fleet
 from homeiq_assets.collect.pipeline import curate_stages, store_cycle, window_end
+from homeiq_assets.defs.shared.inputs import fails_on_corrupt_input, read_json_or_fail
 from homeiq_assets.defs.shared.partitions import cycle_partitions
 from homeiq_assets.defs.shared.resources import DataStore
 from homeiq_assets.defs.simulation.assets import read_summary
+from homeiq_assets.readers import read_frame
 from homeiq_assets.storage import (
     discard_dir,
     publish_dir,
@@ -79,10 +79,10 @@ def read_stage(
             description=f"{STAGE_ASSET[stage]} for cycle {cycle!r} is not materialised "
             f"({path} missing)"
         )
-    frame = pd.read_parquet(path)
+    frame = read_frame(path)
     records = frame.astype(object).where(frame.notna(), None).to_dict("records")  # NaN -> None
     extras = {
-        p.stem: pd.read_parquet(p).to_dict("records")
+        p.stem: read_frame(p).to_dict("records")
         for p in folder.glob("*.parquet")
         if p.name != "records.parquet"
     }
@@ -119,14 +119,15 @@ def _run_stage(
     cycle = context.partition_key
     summary = read_summary(store, cycle)
     started = time.perf_counter()
+    total = int(summary["homes"])
+    step = max(1, total // 10)  # about ten lines per stage, whatever the fleet size
+
+    def progress(done: int, _: int) -> None:
+        if done % step == 0 or done == total:
+            context.log.info(f"{done}/{total} homes ({time.perf_counter() - started:.0f} s)")
+
     result = collect_fleet(
-        store.source(cycle),
-        summary["seed"],
-        stages=(stage,),
-        upstream=upstream,
-        progress=lambda d, t: (
-            context.log.info(f"{stage}: {d}/{t} homes") if d % 10 == 0 or d == t else None
-        ),
+        store.source(cycle), summary["seed"], stages=(stage,), upstream=upstream, progress=progress
     )
     out = result.stages[stage]
     path = _write_stage(store, cycle, STAGE_ASSET[stage], out.records, out.extras, result.metrics)
@@ -142,6 +143,7 @@ def _run_stage(
     code_version=COLLECT_CODE_VERSION,
     kinds={"parquet"},
 )
+@fails_on_corrupt_input
 def detected_patterns(context: dg.AssetExecutionContext, store: DataStore) -> dg.MaterializeResult:
     """Time-of-day and trigger→action patterns mined from each home's events, labelled real
     when a planted manual habit is that pattern; patterns existing automations produce are
@@ -183,6 +185,7 @@ def detected_patterns(context: dg.AssetExecutionContext, store: DataStore) -> dg
     code_version=COLLECT_CODE_VERSION,
     kinds={"parquet"},
 )
+@fails_on_corrupt_input
 def detected_synergies(context: dg.AssetExecutionContext, store: DataStore) -> dg.MaterializeResult:
     """Every compatible device pair no automation links yet, with co-occurrence and lag
     features, the rule baseline's verdict and whether a manual habit links it."""
@@ -226,6 +229,7 @@ def detected_synergies(context: dg.AssetExecutionContext, store: DataStore) -> d
     code_version=COLLECT_CODE_VERSION,
     kinds={"parquet", "yaml"},
 )
+@fails_on_corrupt_input
 def suggestions(context: dg.AssetExecutionContext, store: DataStore) -> dg.MaterializeResult:
     """Automation suggestions (text + Home Assistant YAML, validated) for strong patterns and
     rule-linked synergies."""
@@ -254,6 +258,7 @@ def suggestions(context: dg.AssetExecutionContext, store: DataStore) -> dg.Mater
     code_version=COLLECT_CODE_VERSION,
     kinds={"parquet", "yaml"},
 )
+@fails_on_corrupt_input
 def ask_ai(context: dg.AssetExecutionContext, store: DataStore) -> dg.MaterializeResult:
     """Natural-language automation requests, the resolver's YAML answer, and approval decided
     against what the user meant."""
@@ -277,6 +282,7 @@ def ask_ai(context: dg.AssetExecutionContext, store: DataStore) -> dg.Materializ
     code_version=COLLECT_CODE_VERSION,
     kinds={"parquet"},
 )
+@fails_on_corrupt_input
 def home_profiles(context: dg.AssetExecutionContext, store: DataStore) -> dg.MaterializeResult:
     """One profile per home — device mix, areas, floors, activity rhythm — labelled with its
     home type (the home-type model's training data)."""
@@ -303,6 +309,7 @@ def home_profiles(context: dg.AssetExecutionContext, store: DataStore) -> dg.Mat
     code_version=COLLECT_CODE_VERSION,
     kinds={"parquet"},
 )
+@fails_on_corrupt_input
 def training_data(context: dg.AssetExecutionContext, store: DataStore) -> dg.MaterializeResult:
     """Validated, quality-filtered records per model dataset with record-level lineage (cycle,
     home, stage, generator version, seed, transformations)."""
@@ -312,7 +319,7 @@ def training_data(context: dg.AssetExecutionContext, store: DataStore) -> dg.Mat
     stages = {stage: read_stage(store, cycle, stage) for stage in REGISTRY}
     curated = curate_stages(stages, store.source(cycle), cycle, seed)
     metrics = {
-        stage: json.loads((store.asset_dir(asset, cycle) / "metrics.json").read_text())
+        stage: read_json_or_fail(store.asset_dir(asset, cycle) / "metrics.json")
         for stage, asset in STAGE_ASSET.items()
     }
     info = {

@@ -7,6 +7,7 @@ import dagster as dg
 
 from homeiq_assets.defs.models.assets import history_entry
 from homeiq_assets.defs.models.evaluations import read_eval, registry_of
+from homeiq_assets.defs.models.pages import interval_text
 from homeiq_assets.defs.shared.partitions import cycle_partitions
 from homeiq_assets.defs.shared.resources import DataStore
 from homeiq_assets.ml.gates import HEADLINE
@@ -51,12 +52,13 @@ def _champion_asset(name: str) -> dg.AssetsDefinition:
         context.log.info(f"{name}: champion {champion} ({entry['reason']})")
         return dg.MaterializeResult(
             metadata={
-                "champion": champion or "none",
-                "previous": registry.aliases(name)["previous"] or "none",
-                "decision": entry["decision"],
-                "reason": entry["reason"],
                 # the champion's headline metric on the benchmark homes, plotted over cycles
                 headline: benchmark["value"],
+                f"{headline} [95 % interval]": interval_text(benchmark),
+                "decision": entry["decision"],
+                "reason": entry["reason"],
+                "champion": champion or "none",
+                "previous": registry.aliases(name)["previous"] or "none",
                 f"{headline}_low": benchmark["low"],
                 f"{headline}_high": benchmark["high"],
                 "challenger": ab["challenger"],

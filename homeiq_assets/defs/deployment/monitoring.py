@@ -8,6 +8,7 @@ import time
 import dagster as dg
 
 from homeiq_assets.defs.models.evaluations import eval_path, registry_of
+from homeiq_assets.defs.shared.inputs import fails_on_corrupt_input
 from homeiq_assets.defs.shared.partitions import cycle_partitions
 from homeiq_assets.defs.shared.resources import DataStore
 from homeiq_assets.ml import scoring
@@ -34,6 +35,7 @@ def _monitoring_asset(name: str) -> dg.AssetsDefinition:
         description=f"The {name.replace('_', ' ')} champion scored on this cycle's new homes: "
         f"{headline} with its 95 % interval, against its benchmark score and its gate.",
     )
+    @fails_on_corrupt_input
     def _monitor(context: dg.AssetExecutionContext, store: DataStore) -> dg.MaterializeResult:
         cycle = context.partition_key
         registry = registry_of(store)

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from homeiq_assets.collect.observations import home_ids
 from homeiq_assets.collect.pipeline import export_cycles
+from homeiq_assets.defs.shared.inputs import fails_on_corrupt_input
 from homeiq_assets.defs.shared.partitions import CYCLE_PARTITIONS_NAME, cycle_partitions
 from homeiq_assets.defs.shared.resources import DataStore
 from homeiq_assets.export.home_assistant.snapshot import write_ha_snapshot
@@ -31,6 +32,7 @@ def cycles_up_to(context: dg.AssetExecutionContext, store: DataStore, cycle: str
     code_version=EXPORT_CODE_VERSION,
     kinds={"json", "parquet", "sqlite", "csv"},
 )
+@fails_on_corrupt_input
 def exported_datasets(context: dg.AssetExecutionContext, store: DataStore) -> dg.MaterializeResult:
     """GNN synergy, Ask-AI / soft prompt, pattern detection, YAML generation and device
     intelligence exports, for this cycle and aggregated over all cycles so far, each with a
@@ -69,6 +71,7 @@ class SnapshotConfig(dg.Config):
     code_version=EXPORT_CODE_VERSION,
     kinds={"sqlite", "json"},
 )
+@fails_on_corrupt_input
 def ha_snapshots(
     context: dg.AssetExecutionContext, config: SnapshotConfig, store: DataStore
 ) -> dg.MaterializeResult:

@@ -12,15 +12,14 @@ lifecycle, partitioned by cycle (the last cycle whose data the training may use)
 Each model's chain depends on no other model, so one model's failure never blocks another.
 """
 
-import base64
 import time
 from enum import StrEnum
-from pathlib import Path
 
 import dagster as dg
 from pydantic import Field
 
 from homeiq_assets.defs.exports.assets import cycles_up_to
+from homeiq_assets.defs.models import pages
 from homeiq_assets.defs.models.evaluations import (
     AUDIT_DIR,
     BENCHMARK_DIR,
@@ -31,6 +30,7 @@ from homeiq_assets.defs.models.evaluations import (
     registry_of,
     run_trigger,
 )
+from homeiq_assets.defs.shared.inputs import fails_on_corrupt_input
 from homeiq_assets.defs.shared.partitions import cycle_partitions
 from homeiq_assets.defs.shared.resources import DataStore
 from homeiq_assets.ml import scoring
@@ -44,7 +44,7 @@ from homeiq_assets.ml.benchmark import (
 )
 from homeiq_assets.ml.bootstrap import Estimate
 from homeiq_assets.ml.data import load_datasets
-from homeiq_assets.ml.gates import HEADLINE
+from homeiq_assets.ml.gates import GATES, HEADLINE
 from homeiq_assets.ml.lifecycle import promotion_decision
 from homeiq_assets.ml.training import (
     ML_CODE_VERSION,
@@ -149,16 +149,33 @@ class EvaluationConfig(dg.Config):
     )
 
 
-def _png_markdown(plots: dict[str, str]) -> str:
-    parts = []
-    for name, path in plots.items():
-        data = base64.b64encode(Path(path).read_bytes()).decode()
-        parts.append(f"**{name}**\n\n![{name}](data:image/png;base64,{data})")
-    return "\n\n".join(parts)
-
-
 def _num(v: object) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _log_outcome(
+    context: dg.AssetExecutionContext, name: str, summary: dict, outcome, seconds: float
+) -> None:
+    """What a person watching the run wants to know about a training, one line each."""
+    records = ", ".join(f"{k} {v:,}" for k, v in outcome.records.items())
+    context.log.info(
+        f"{name}: trained {outcome.version} in {seconds:.0f} s on {records} records "
+        f"({len(outcome.new_cycles)} new cycle(s))"
+    )
+    estimates = summary.get("estimates") or {}
+    shown = [
+        f"{m} {pages.interval_text(estimates.get(m))}" if estimates.get(m) else f"{m} {v:.3f}"
+        for m, v in summary["metrics"].items()
+        if m in GATES[name] or m == HEADLINE[name]
+    ]
+    context.log.info(f"{name}: on the benchmark homes: " + "; ".join(shown))
+    if outcome.gate.passed:
+        context.log.info(f"{name}: gate passed")
+    else:
+        context.log.warning(
+            f"{outcome.gate.describe()}"
+            + (" — allowed (--allow-low-quality)" if outcome.allow_low_quality else "")
+        )
 
 
 def _challenger_asset(name: str) -> dg.AssetsDefinition:
@@ -178,10 +195,14 @@ def _challenger_asset(name: str) -> dg.AssetsDefinition:
         code_version=ML_CODE_VERSION,
         kinds={"python"},
         tags={"homeiq/model": name},
-        description=f"A new {name.replace('_', ' ')} version (DESIGN §7): trained on every "
-        f"cycle so far (full) or updated from the champion with the new cycles (incremental: "
-        f"{incremental}), scored on the benchmark homes next to its baseline, registered.",
+        description=f"A new {name.replace('_', ' ')} model version: trained on the collected "
+        f"data of every cycle so far (full) or updated from the champion with the new cycles "
+        f"(incremental: {incremental}), scored on the benchmark homes — reserved homes no "
+        "training uses — next to the baseline it must beat, and registered. The page leads "
+        "with the headline metric and its 95 % interval, the gate and what it means for "
+        "promotion, then the gate table, the baseline, the sample sizes and the plots.",
     )
+    @fails_on_corrupt_input
     def _train(
         context: dg.AssetExecutionContext, config: ChallengerConfig, store: DataStore
     ) -> dg.MaterializeResult:
@@ -190,6 +211,10 @@ def _challenger_asset(name: str) -> dg.AssetsDefinition:
         if cycle not in cycles:
             raise dg.Failure(description=f"training_data for cycle {cycle!r} is not materialised")
         mode = TrainingMode(config.mode).value if config.mode else settings().training_mode
+        context.log.info(
+            f"{name}: training a challenger ({mode}) on the collected data of "
+            f"{len(cycles)} cycle(s) up to {cycle}"
+        )
         started = time.perf_counter()
         try:
             outcome = train_model(
@@ -215,34 +240,30 @@ def _challenger_asset(name: str) -> dg.AssetsDefinition:
             "run_id": context.run.run_id,
         }
         write_json_atomic(summary, eval_path(store, cycle, name))
-        numbers = {k: round(float(v), 4) for k, v in summary["metrics"].items()}
+        seconds = round(time.perf_counter() - started, 2)
+        _log_outcome(context, name, summary, outcome, seconds)
         baseline = {f"baseline_{k}": v for k, v in summary["baseline"].items() if _num(v)}
         samples = {f"samples_{k}": v for k, v in summary["samples"].items() if _num(v)}
-        # the headline and gate metrics with their 95 % intervals and sample sizes
-        intervals = scoring.interval_metadata(name, summary["estimates"])
-        return dg.MaterializeResult(
-            metadata={
-                **numbers,
-                **baseline,
-                **samples,
-                **intervals,
-                "figures": dg.MetadataValue.md(scoring.estimates_table(name, summary["estimates"])),
-                "version": outcome.version,
-                "mode": outcome.mode,
-                "mode_note": outcome.mode_note or "—",
-                "incremental_supported": supports_incremental(name),
-                "base_version": outcome.base_version or "—",
-                "trigger": summary["trigger"],
-                "gate_passed": outcome.gate.passed,
-                "gate": outcome.gate.describe(),
-                "baseline_name": summary["baseline_name"],
-                "training_cycles": len(outcome.cycles),
-                "new_cycles": len(outcome.new_cycles),
-                "training_records": sum(outcome.records.values()),
-                "training_seconds": round(time.perf_counter() - started, 2),
-                "plots": dg.MetadataValue.md(_png_markdown(summary["plots"])),
-            }
-        )
+        details = {
+            "version": outcome.version,
+            "mode": outcome.mode,
+            "mode_note": outcome.mode_note or "—",
+            "incremental_supported": supports_incremental(name),
+            "base_version": outcome.base_version or "—",
+            "trigger": summary["trigger"],
+            "baseline_name": summary["baseline_name"],
+            **baseline,
+            **samples,
+            "training_cycles": len(outcome.cycles),
+            "new_cycles": len(outcome.new_cycles),
+            "training_records": sum(outcome.records.values()),
+            "training_seconds": seconds,
+            # the headline and gate metrics, baselines and paired gaps with their intervals:
+            # a table to read, and numbers the UI plots across cycles
+            "figures": dg.MetadataValue.md(scoring.estimates_table(name, summary["estimates"])),
+            **scoring.interval_metadata(name, summary["estimates"]),
+        }
+        return dg.MaterializeResult(metadata=pages.challenger_metadata(name, summary, details))
 
     return _train
 
@@ -259,10 +280,13 @@ def _evaluation_asset(name: str) -> dg.AssetsDefinition:
         kinds={"markdown"},
         tags={"homeiq/model": name},
         description=f"Champion and challenger {name.replace('_', ' ')} scored on the same "
-        f"benchmark rows: the A/B table with the paired difference of each metric and its "
-        f"95 % interval, and the decision ({headline} may not drop beyond the regression "
-        "tolerance; the gate check blocks the promotion of a challenger that fails it).",
+        f"benchmark homes, and the promotion decision: the page leads with the challenger's "
+        f"{headline}, the gate and the decision with its reason, then the A/B table (each "
+        "metric for both versions, the paired difference and its 95 % interval). A challenger "
+        f"is promoted when it passes its gate and its {headline} is not worse than the "
+        "champion's beyond the regression tolerance.",
     )
+    @fails_on_corrupt_input
     def _evaluate(
         context: dg.AssetExecutionContext, config: EvaluationConfig, store: DataStore
     ) -> dg.MaterializeResult:
@@ -315,7 +339,24 @@ def _evaluation_asset(name: str) -> dg.AssetsDefinition:
         if blocked:  # the gate check stops the lifecycle here: record how it ended
             registry.record_history(name, history_entry(ev, ab, "kept", champion_version))
         context.log.info(f"{name}: {decision.reason}")
+        gate = "PASSED" if ev["gate_passed"] else f"FAILED: {gate_text}"
+        if not ev["gate_passed"] and ev["allow_low_quality"]:
+            gate += " (allowed: --allow-low-quality)"
         metadata: dict = {
+            f"challenger_{headline}": row["challenger"]["value"],
+            f"challenger {headline} [95 % interval]": pages.interval_text(row["challenger"]),
+            "gate": gate,
+            "decision": "promote the challenger" if decision.promote else "keep the champion",
+            "reason": decision.reason,
+            "promote": decision.promote,
+        }
+        if "champion" in row:
+            metadata[f"champion_{headline}"] = row["champion"]["value"]
+            metadata[f"champion {headline} [95 % interval]"] = pages.interval_text(row["champion"])
+            metadata[f"difference_{headline}"] = row["difference"]["value"]
+            metadata[f"difference_{headline}_low"] = row["difference"]["low"]
+            metadata[f"difference_{headline}_high"] = row["difference"]["high"]
+        metadata |= {
             "ab_table": dg.MetadataValue.md(
                 table
                 + f"\n\n**Decision:** {'promote' if decision.promote else 'keep the champion'}"
@@ -323,20 +364,12 @@ def _evaluation_asset(name: str) -> dg.AssetsDefinition:
             ),
             "challenger": ev["version"],
             "champion": champion_version or "none",
-            f"challenger_{headline}": row["challenger"]["value"],
-            "promote": decision.promote,
-            "reason": decision.reason,
             "tolerance": tolerance,
             "benchmark_homes": challenger.n_homes,
             f"challenger_{headline}_low": row["challenger"]["low"],
             f"challenger_{headline}_high": row["challenger"]["high"],
             f"challenger_{headline}_n": row["challenger"]["n"],
         }
-        if "champion" in row:
-            metadata[f"champion_{headline}"] = row["champion"]["value"]
-            metadata[f"difference_{headline}"] = row["difference"]["value"]
-            metadata[f"difference_{headline}_low"] = row["difference"]["low"]
-            metadata[f"difference_{headline}_high"] = row["difference"]["high"]
         return dg.MaterializeResult(metadata=metadata)
 
     return _evaluate

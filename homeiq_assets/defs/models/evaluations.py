@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
 
+from homeiq_assets.defs.shared.inputs import read_json_or_fail
 from homeiq_assets.defs.shared.resources import DataStore
 from homeiq_assets.ml.lifecycle import TRIGGERS
 from homeiq_assets.ml.registry import ModelRegistry
@@ -37,7 +37,7 @@ def read_eval(store: DataStore, cycle: str, model: str, kind: str = "") -> dict:
     if not path.exists():
         what = {"": "evaluation", "ab": "A/B evaluation", "monitoring": "monitoring"}[kind]
         raise dg.Failure(description=f"{model} has no {what} for cycle {cycle!r} ({path})")
-    return json.loads(path.read_text())
+    return read_json_or_fail(path)
 
 
 def registry_of(store: DataStore) -> ModelRegistry:

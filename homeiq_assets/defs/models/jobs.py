@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from homeiq_assets.defs.shared.executors import job_executor
 from homeiq_assets.ml.training import MODEL_NAMES
 from homeiq_assets.settings import settings
 
@@ -45,7 +46,7 @@ def _retrain_job(model: str) -> dg.UnresolvedAssetJobDefinition:
         "the gate, and the promotion or the reason the champion stays.",
         tags=training_tags((model,)),
         # the steps run one after the other: a process per step would only add start-up time
-        executor_def=dg.in_process_executor,
+        executor_def=job_executor(),
     )
 
 
@@ -58,5 +59,5 @@ training_job = dg.define_asset_job(
     description="Every model's lifecycle for this cycle: train the five challengers, evaluate "
     "each against its champion, gate them (blocking checks) and promote those that pass.",
     tags=training_tags(MODEL_NAMES),
-    executor_def=dg.in_process_executor,
+    executor_def=job_executor(),
 )

@@ -6,13 +6,13 @@ atomically, attach metadata.
 """
 
 import datetime as dt
-import json
 import time
 from pathlib import Path
 
 import dagster as dg
 from pydantic import Field, ValidationError
 
+from homeiq_assets.defs.shared.inputs import fails_on_corrupt_input, read_json_or_fail
 from homeiq_assets.defs.shared.partitions import cycle_partitions
 from homeiq_assets.defs.shared.resources import ASSET_TABLES, DataStore
 from homeiq_assets.ml.benchmark import is_reserved_seed
@@ -239,7 +239,7 @@ def read_summary(store: DataStore, cycle: str) -> dict:
             description=f"homes for cycle {cycle!r} are not materialised "
             f"({path} missing): materialise the simulation first"
         )
-    return json.loads(path.read_text())
+    return read_json_or_fail(path)
 
 
 @dg.asset(
@@ -249,6 +249,7 @@ def read_summary(store: DataStore, cycle: str) -> dict:
     code_version=HEALTH_CODE_VERSION,
     kinds={"parquet"},
 )
+@fails_on_corrupt_input
 def device_health(
     context: dg.AssetExecutionContext, config: DeviceHealthConfig, store: DataStore
 ) -> dg.MaterializeResult:

@@ -56,6 +56,7 @@ def entity_ids_valid(
 
 @dg.asset_check(asset="events", blocking=True, partitions_def=cycle_partitions)
 def events_schema(context: dg.AssetCheckExecutionContext, store: DataStore) -> dg.AssetCheckResult:
+    """Event and daily-usage tables match their Arrow schemas (column names and types)."""
     return _result(
         validate.check_schemas(store.source(context.partition_key), list(ASSET_TABLES["events"]))
     )

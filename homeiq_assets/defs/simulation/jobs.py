@@ -5,13 +5,14 @@ It starts in this stage and selects the `simulation`, `collection`, `exports` an
 groups, so a newcomer finds the job where its run begins. Partitioning comes from the assets
 (no `partitions_def` on the job). Its `homeiq/job: cycle` tag is limited to one run at a time in
 `dagster.yaml`, and `dagster/max_runtime` lets run monitoring end a run that hangs. It runs in
-one process, as `homeiq cycle` does.
+one process unless `HOMEIQ_EXECUTOR` says otherwise (`defs/shared/executors.py`).
 """
 
 from __future__ import annotations
 
 import dagster as dg
 
+from homeiq_assets.defs.shared.executors import job_executor
 from homeiq_assets.settings import settings
 
 CYCLE_TAGS = {"homeiq/job": "cycle", "dagster/max_runtime": str(settings().max_run_seconds)}
@@ -23,8 +24,9 @@ cycle_job = dg.define_asset_job(
     "data from the detection stages, export it, run the data checks, and score each champion "
     "on the cycle's new homes.",
     tags=CYCLE_TAGS,
-    # one process: on a loaded 2-core box a process per step (~30 steps, each importing the
-    # code location) took 300 s for a 6-home cycle that runs in 18 s in process; the
-    # simulation still spreads over HOMEIQ_WORKERS processes
-    executor_def=dg.in_process_executor,
+    # one process by default: on a loaded 2-core box a process per step (~30 steps, each
+    # importing the code location) took 300 s for a 6-home cycle that runs in 18 s in process;
+    # the simulation still spreads over HOMEIQ_WORKERS processes. HOMEIQ_EXECUTOR=k8s|celery|
+    # multiprocess spreads the steps instead (defs/shared/executors.py)
+    executor_def=job_executor(),
 )

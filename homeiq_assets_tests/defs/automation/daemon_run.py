@@ -1,14 +1,17 @@
-"""A real `dagster-daemon run` on a tmp DAGSTER_HOME (the repository's dagster.yaml), driven in
-the background: the daemon waits for its cron minute and then works for a minute or two, so the
-test session starts it first (`conftest.py` at the top) and checks the outcome last, while the
-other tests run.
+"""The deployment topology of docker-compose.yml, without Docker: a private PostgreSQL cluster
+holding the instance (`deploy/dagster.yaml`: Postgres storage, queued run coordinator, run
+monitoring; the default run launcher stands in for the Docker one), the user-code gRPC server
+(`dagster api grpc`), the daemon and the webserver, each its own process on a workspace that
+points at the gRPC server, as `deploy/workspace.yaml` does. Driven in the background: the daemon
+waits for its cron minute and then works for a minute or two, so the test session starts it
+first (`conftest.py` at the top) and checks the outcome last, while the other tests run.
 
 What happens in it: the nightly schedule (cron pinned to the next minute) adds a cycle partition
 and launches its run; the data-sufficiency sensor requests one retraining of pattern quality
 (the only model whose threshold a 6-home cycle meets), which promotes a champion. Meanwhile the
-driver submits, through the instance's run coordinator (`dagster job launch`), a second (2-home)
-cycle while the first runs and a second pattern-quality training while the first trains; the
-run-queue limits must hold them back.
+driver runs `homeiq cycle` (a second, 1-home cycle) while the first runs and `homeiq retrain
+pattern_quality` while the first training runs: launched runs submitted to the daemon's queue,
+which the run-queue limits must hold back.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import traceback
 from pathlib import Path
 
 import dagster as dg
+import yaml
 
 from homeiq_assets.ml.training import MODEL_NAMES
 from homeiq_assets_tests.conftest import BENCH_DAYS, BENCH_HOMES, DAYS, HOMES
@@ -46,25 +50,42 @@ def cron_next_minute() -> str:
 
 
 class DaemonRun:
-    """The daemon process, its instance, and a driver thread that submits the extra runs."""
+    """Postgres, the code server, the daemon and the webserver, the instance they share, and a
+    driver thread that submits the extra runs from the command line."""
 
     def __init__(self, base: Path) -> None:
+        from homeiq_assets_tests.deploy.postgres import PostgresCluster, free_port
+
         self.base = base
+        self.deadline = time.monotonic() + BUDGET_S
+        self.errors: list[str] = []
+        self.submitted: list[str] = []
+        self.procs: list[subprocess.Popen] = []
+        self.postgres = PostgresCluster()
+        try:
+            self._setup(base, free_port)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _setup(self, base: Path, free_port) -> None:
         self.home = base / "dagster_home"
         self.home.mkdir(parents=True)
-        (self.home / "dagster.yaml").write_text((REPO / "dagster.yaml").read_text())
+        (self.home / "dagster.yaml").write_text(yaml.safe_dump(instance_yaml(base / "logs")))
+        self.grpc_port, self.web_port = free_port(), free_port()
         self.workspace = base / "workspace.yaml"
         self.workspace.write_text(
-            "load_from:\n  - python_module:\n      module_name: homeiq_assets.definitions\n"
-            f"      location_name: {LOCATION}\n      working_directory: {REPO}\n"
+            "load_from:\n  - grpc_server:\n      host: 127.0.0.1\n"
+            f"      port: {self.grpc_port}\n      location_name: {LOCATION}\n"
         )
         self.data = base / "data"
         self.log = base / "daemon.log"
         self.env = {
             **os.environ,
+            **self.postgres.env,
             "DAGSTER_HOME": str(self.home),
+            "HOMEIQ_WORKSPACE": str(self.workspace),
             "HOMEIQ_DATA_DIR": str(self.data),
-            "HOMEIQ_DAGSTER_STORAGE_DIR": str(base / "storage"),
             "HOMEIQ_TRAINING_SCHEDULE": cron_next_minute(),
             "HOMEIQ_TIMEZONE": "UTC",
             "HOMEIQ_DEFAULT_HOMES": str(HOMES),
@@ -74,37 +95,79 @@ class DaemonRun:
             "HOMEIQ_WORKERS": "1",
             "HOMEIQ_SENSOR_INTERVAL_SECONDS": "5",
             **{f"HOMEIQ_RETRAIN_THRESHOLD_{m.upper()}": "1000000000" for m in MODEL_NAMES},
-            # a 6-home cycle has well over 1,000 detected patterns, a 2-home one well under
-            "HOMEIQ_RETRAIN_THRESHOLD_PATTERN_QUALITY": "1000",
+            # a 6-home, 7-day cycle has 500-900 detected patterns, a 1-home one about 100
+            "HOMEIQ_RETRAIN_THRESHOLD_PATTERN_QUALITY": "300",
         }
-        self.env.pop("COVERAGE_PROCESS_START", None)  # the daemon's children are not measured
-        self.deadline = time.monotonic() + BUDGET_S
-        self.errors: list[str] = []
-        self.submitted: list[str] = []
-        self.instance = self._instance()  # creates the storage before the daemon's threads do
-        self.proc = subprocess.Popen(
-            [str(BIN / "dagster-daemon"), "run", "-w", str(self.workspace)],
-            env=self.env,
-            cwd=base,
-            stdout=self.log.open("w"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+        self.env.pop("HOMEIQ_DAGSTER_STORAGE_DIR", None)
+        self.env.pop("COVERAGE_PROCESS_START", None)  # the servers' children are not measured
+        self.instance = self._instance()  # creates the tables before the daemon's threads do
+        self._start(
+            "code server",
+            [str(BIN / "dagster"), "api", "grpc", "-h", "127.0.0.1", "-p", str(self.grpc_port)]
+            + ["-m", "homeiq_assets.definitions"],
+        )
+        self._wait_port(self.grpc_port, "the code server")
+        self._start("daemon", [str(BIN / "dagster-daemon"), "run", "-w", str(self.workspace)])
+        self._start(
+            "webserver",
+            [str(BIN / "dagster-webserver"), "-h", "127.0.0.1", "-p", str(self.web_port)]
+            + ["-w", str(self.workspace)],
         )
         self.driver = threading.Thread(target=self._drive, daemon=True)
         self.driver.start()
 
+    def _start(self, name: str, cmd: list[str]) -> None:
+        with self.log.open("a") as log:
+            log.write(f"--- {name}: {' '.join(cmd)}\n")
+        self.procs.append(
+            subprocess.Popen(
+                cmd,
+                env=self.env,
+                cwd=self.base,
+                stdout=self.log.open("a"),
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
+
+    def _wait_port(self, port: int, what: str) -> None:
+        import socket
+
+        def listening() -> bool:
+            with socket.socket() as s:
+                return s.connect_ex(("127.0.0.1", port)) == 0
+
+        self.wait(what, listening, poll=0.5)
+
+    def graphql(self, query: str) -> dict:
+        """POST a query to the webserver's /graphql, as the UI does."""
+        import urllib.request
+
+        self._wait_port(self.web_port, "the webserver")
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.web_port}/graphql",
+            data=json.dumps({"query": query}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            body = json.loads(response.read())
+        if body.get("errors"):
+            raise AssertionError(body["errors"])
+        return body["data"]
+
     def _instance(self) -> dg.DagsterInstance:
-        """The daemon's instance, seen from this process (its yaml resolves the storage from
-        the environment once, when it is opened)."""
-        old = os.environ.get("HOMEIQ_DAGSTER_STORAGE_DIR")
-        os.environ["HOMEIQ_DAGSTER_STORAGE_DIR"] = self.env["HOMEIQ_DAGSTER_STORAGE_DIR"]
+        """The servers' instance, seen from this process (its yaml resolves the Postgres
+        settings from the environment once, when it is opened)."""
+        old = {k: os.environ.get(k) for k in self.postgres.env}
+        os.environ.update(self.postgres.env)
         try:
             return dg.DagsterInstance.from_config(str(self.home))
         finally:
-            if old is None:
-                os.environ.pop("HOMEIQ_DAGSTER_STORAGE_DIR", None)
-            else:
-                os.environ["HOMEIQ_DAGSTER_STORAGE_DIR"] = old
+            for k, v in old.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
 
     def runs(self, **tags: str) -> list[dg.DagsterRun]:
         return list(self.instance.get_runs(filters=dg.RunsFilter(tags=tags)))
@@ -121,28 +184,25 @@ class DaemonRun:
     def tail(self) -> str:
         return self.log.read_text()[-3000:] if self.log.exists() else ""
 
-    def launch(self, job: str, partition: str, config: dict | None = None) -> None:
-        """Submit a run through the instance's run coordinator, as any launched run is."""
-        cmd = [str(BIN / "dagster"), "job", "launch", "-w", str(self.workspace), "-l", LOCATION]
-        cmd += ["-j", job, "--tags", json.dumps({"dagster/partition": partition})]
-        if config:
-            cmd += ["--config-json", json.dumps(config)]
-        out = subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=240)
+    def homeiq(self, *args: str) -> None:
+        """A `homeiq` command against the deployment: its run goes to the daemon's queue."""
+        cmd = [str(BIN / "homeiq"), *args]
+        out = subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=400)
         if out.returncode != 0:
-            raise RuntimeError(f"dagster job launch {job} failed: {out.stdout[-1500:]}")
-        self.submitted.append(job)
+            raise RuntimeError(f"homeiq {' '.join(args)} failed: {out.stderr[-2500:]}")
+        self.submitted.append(args[0])
+        self.cli_output = getattr(self, "cli_output", "") + out.stderr
 
     def _drive(self) -> None:
         try:
             cycle = self.wait("the scheduled cycle", lambda: self.runs(**{"homeiq/job": "cycle"}))
             key = cycle[0].tags["dagster/partition"]
-            self.instance.add_dynamic_partitions("cycle", ["q1"])
-            self.launch("cycle_job", "q1", {"ops": {"simulate_fleet": {"config": {"homes": 2}}}})
+            self.homeiq("cycle", "--cycle", "q1", "--homes", "1")
             self.wait(
                 "the data sensor's training",
                 lambda: self.runs(**{"homeiq/model": "pattern_quality"}),
             )
-            self.launch("retrain_pattern_quality", key)
+            self.homeiq("retrain", "pattern_quality", "--cycle", key)
         except Exception:  # reported by the test
             self.errors.append(traceback.format_exc())
 
@@ -155,11 +215,24 @@ class DaemonRun:
         return None
 
     def stop(self) -> None:
-        try:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.instance.dispose()
+        for proc in reversed(self.procs):
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if getattr(self, "instance", None) is not None:
+            self.instance.dispose()
+        self.postgres.stop()
+
+
+def instance_yaml(logs: Path) -> dict:
+    """deploy/dagster.yaml as the test runs it: no Docker here, so the default run launcher
+    (which cannot resume a run) and step logs in a temp folder."""
+    config = yaml.safe_load((REPO / "deploy" / "dagster.yaml").read_text())
+    config.pop("run_launcher")
+    config["run_monitoring"]["max_resume_run_attempts"] = 0
+    config["compute_logs"]["config"]["base_dir"] = str(logs)
+    return config
