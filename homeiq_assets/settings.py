@@ -58,6 +58,12 @@ class Settings(BaseModel):
         description="how automatic retraining trains: every cycle so far, or the champion "
         "updated with the new cycles (HOMEIQ_TRAINING_MODE)",
     )
+    allow_low_quality: bool = Field(
+        False,
+        description="automatic retraining (schedule and sensors) may promote a challenger that "
+        "fails its gate, recorded in its metadata and history, as `--allow-low-quality` does "
+        "for a command (HOMEIQ_ALLOW_LOW_QUALITY)",
+    )
     regression_tolerance: float = Field(
         0.05,
         ge=0.0,

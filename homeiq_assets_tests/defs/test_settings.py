@@ -35,6 +35,7 @@ def test_continuous_learning_defaults_and_overrides():
     assert (s.training_schedule, s.timezone, s.training_enabled) == ("0 2 * * *", "UTC", True)
     assert s.training_mode == "full" and s.regression_tolerance == 0.05
     assert s.retrain_threshold("device_failure") == 20_000
+    assert s.allow_low_quality is False  # automatic retraining respects the gates by default
     s = load_settings(
         {
             "HOMEIQ_TRAINING_SCHEDULE": "30 3 * * mon-fri",
@@ -42,8 +43,10 @@ def test_continuous_learning_defaults_and_overrides():
             "HOMEIQ_TRAINING_ENABLED": "false",
             "HOMEIQ_TRAINING_MODE": "incremental",
             "HOMEIQ_RETRAIN_THRESHOLD_DEVICE_FAILURE": "500",
+            "HOMEIQ_ALLOW_LOW_QUALITY": "true",
         }
     )
+    assert s.allow_low_quality is True
     assert s.training_schedule == "30 3 * * mon-fri" and s.timezone == "Europe/Berlin"
     assert s.training_enabled is False and s.training_mode == "incremental"
     assert s.retrain_threshold("device_failure") == 500

@@ -49,7 +49,16 @@ def retrain_request(model: str, cycle: str, trigger: str, run_key: str) -> dg.Ru
         partition_key=cycle,
         run_key=run_key,
         tags={TRIGGER_TAG: trigger},
-        run_config={"ops": {f"{model}_challenger": {"config": {"mode": settings().training_mode}}}},
+        run_config={
+            "ops": {
+                f"{model}_challenger": {
+                    "config": {
+                        "mode": settings().training_mode,
+                        "allow_low_quality": settings().allow_low_quality,
+                    }
+                }
+            }
+        },
     )
 
 

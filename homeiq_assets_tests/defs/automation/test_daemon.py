@@ -38,7 +38,10 @@ def test_the_nightly_loop_under_a_real_daemon(daemon_run):
 
     sensed = [r for r in runs if r.tags.get("dagster/sensor_name") == "data_sufficiency_sensor"]
     (training,) = sensed  # one request, and the 1-home cycle added too little for another
-    assert training.tags["homeiq/trigger"] == "data" and training.tags["dagster/partition"] == key
+    # requested at the newest cycle the sensor saw: the scheduled one, or the CLI's 1-home
+    # cycle when that finished before the sensor's next tick (a loaded machine)
+    assert training.tags["homeiq/trigger"] == "data"
+    assert training.tags["dagster/partition"] in (key, "q1")
     assert training.status == dg.DagsterRunStatus.SUCCESS, run.tail()
     registry = ModelRegistry(run.data / "models")
     first = next(e for e in registry.history("pattern_quality") if e["trigger"] == "data")

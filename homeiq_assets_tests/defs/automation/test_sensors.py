@@ -59,6 +59,8 @@ def test_data_sensor_fires_once_above_its_threshold_and_never_twice_for_the_same
     assert request.job_name == "retrain_pattern_quality" and request.partition_key == "c2"
     assert request.run_key == "data-pattern_quality-c2"
     assert request.tags["homeiq/trigger"] == "data"
+    challenger = request.run_config["ops"]["pattern_quality_challenger"]["config"]
+    assert challenger == {"mode": "full", "allow_low_quality": False}  # the gates hold by default
     assert json.loads(above.cursor) == {"pattern_quality": "c2"}
 
     again = _evaluate(loop, data_sufficiency_sensor, above.cursor)
