@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import math
 
-import yaml
-
+from homeiq_assets.collect.automation.validate import load_yaml
 from homeiq_assets.collect.observations import HomeTruth
 
 TIME_TOLERANCE_MIN = 5
@@ -121,13 +120,13 @@ def _planted_match(intended: dict, truth: HomeTruth) -> str | None:
 def label_ask_ai(records: list[dict], truth: HomeTruth) -> list[dict]:
     """Set `approved`, `reject_reason`, `matches_planted_routine` (and the routine id)."""
     for rec in records:
-        intended = yaml.safe_load(rec["gt_intended_yaml"])
+        intended = load_yaml(rec["gt_intended_yaml"])
         if not rec["answer_yaml"]:
             reason = "unparsed request"
         elif not rec["yaml_valid"]:
             reason = "invalid yaml"
         else:
-            reason = _reject_reason(intended, yaml.safe_load(rec["answer_yaml"]))
+            reason = _reject_reason(intended, load_yaml(rec["answer_yaml"]))
         match = _planted_match(intended, truth)
         rec["approved"] = reason is None
         rec["reject_reason"] = reason
