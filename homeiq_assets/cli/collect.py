@@ -61,7 +61,11 @@ def cmd_collect(args: argparse.Namespace) -> int:
     if seed is None:
         summary = source / "summary.json"
         seed = json.loads(summary.read_text()).get("seed", 0) if summary.exists() else 0
-    stats = collect_cycle(source, out, cycle, seed, progress=progress("collected"))
+    from homeiq_assets.settings import settings
+
+    stats = collect_cycle(
+        source, out, cycle, seed, progress=progress("collected"), workers=settings().workers
+    )
     cycles = stored_cycles(out)
     exports = export_cycles(out, cycles)
     for name, d in stats["datasets"].items():

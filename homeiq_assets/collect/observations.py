@@ -202,14 +202,18 @@ def home_ids(source: TableSource) -> list[str]:
 
 
 def iter_homes(
-    source: TableSource, homes: list[str] | None = None, with_truth: bool = True
+    source: TableSource,
+    homes: list[str] | None = None,
+    with_truth: bool = True,
+    shards: list[Path] | None = None,
 ) -> Iterator[tuple[HomeObservations, HomeTruth | None]]:
     """Yield each requested home (all by default) with its ground truth.
 
     Layout and truth tables are small and read once; events are read one shard file at a time
     (the simulator keeps every home in exactly one shard), so memory stays flat however large
     the fleet. Within a shard, events are split per home without copying strings (dictionary
-    codes are remapped per home).
+    codes are remapped per home). `shards` limits the reading to those event files (a worker's
+    share; its `homes` must then be exactly theirs, or the homes without events).
     """
     check_source(source, REQUIRED_TABLES if with_truth else OBSERVED_TABLES)
     layout = {t: _plain(_read(source, t, homes)) for t in LAYOUT_TABLES}
@@ -227,7 +231,9 @@ def iter_homes(
         columns += ["gt_cause", "gt_occurrence"]
     wanted = set(layout["homes"]["home_id"])
     seen: set[str] = set()
-    for shard in sorted(Path(table_dir(source, "events")).glob("*.parquet")):
+    if shards is None:
+        shards = sorted(Path(table_dir(source, "events")).glob("*.parquet"))
+    for shard in shards:
         dataset = ds.dataset(shard, format="parquet")
         flt = ds.field("home_id").isin(sorted(wanted)) if homes is not None else None
         events = dataset.to_table(columns=columns, filter=flt).unify_dictionaries()

@@ -71,10 +71,12 @@ def collect_cycle(
     cycle: str,
     seed: int,
     progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
 ) -> dict:
-    """Collect, curate and store the training data of one cycle under `root/training_data`."""
+    """Collect, curate and store the training data of one cycle under `root/training_data`
+    (`workers` processes; the bytes do not depend on their number)."""
     started = time.perf_counter()
-    collection = collect_fleet(source, seed, progress=progress)
+    collection = collect_fleet(source, seed, progress=progress, workers=workers)
     stages = {stage: (out.records, out.extras) for stage, out in collection.stages.items()}
     curated = curate_stages(stages, source, cycle, seed)
     info = {

@@ -21,6 +21,7 @@ from homeiq_assets.collect.pipeline import curate_stages, store_cycle, window_en
 from homeiq_assets.defs.shared.partitions import cycle_partitions
 from homeiq_assets.defs.shared.resources import DataStore
 from homeiq_assets.defs.simulation.assets import read_summary
+from homeiq_assets.settings import settings
 from homeiq_assets.storage import (
     discard_dir,
     publish_dir,
@@ -124,6 +125,7 @@ def _run_stage(
         summary["seed"],
         stages=(stage,),
         upstream=upstream,
+        workers=settings().workers,
         progress=lambda d, t: (
             context.log.info(f"{stage}: {d}/{t} homes") if d % 10 == 0 or d == t else None
         ),
