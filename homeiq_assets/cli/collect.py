@@ -41,7 +41,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 def cmd_collect(args: argparse.Namespace) -> int:
     from homeiq_assets.collect.observations import SourceError, check_source
     from homeiq_assets.collect.pipeline import collect_cycle, export_cycles, stored_cycles
-    from homeiq_assets.defs.shared.partitions import new_cycle_key, validate_cycle_key
+    from homeiq_assets.cycle_keys import new_cycle_key, validate_cycle_key
 
     source = Path(args.source).expanduser()
     if not source.is_dir():
@@ -107,7 +107,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
 def cmd_lineage(args: argparse.Namespace) -> int:
     from homeiq_assets.collect.lineage import LineageError, cycle_lineage, dataset_lineage
-    from homeiq_assets.defs.shared.partitions import validate_cycle_key
+    from homeiq_assets.cycle_keys import validate_cycle_key
 
     if args.root:
         root = Path(args.root).expanduser()

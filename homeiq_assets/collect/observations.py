@@ -76,6 +76,7 @@ class HomeObservations:
     auto_run: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # run or −1
     runs: AutomationRuns = field(default_factory=AutomationRuns.empty)
     _local_offset_ms: np.ndarray | None = field(default=None, repr=False)
+    _entity_info: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def n_events(self) -> int:
@@ -118,7 +119,13 @@ class HomeObservations:
         return int(hits[0]) if hits.size else -1
 
     def entity_info(self) -> pd.DataFrame:
-        """Entities joined with their device's area, floor and type, indexed by entity_id."""
+        """Entities joined with their device's area, floor and type, indexed by entity_id
+        (built once per home: three stages read it; read-only)."""
+        if self._entity_info is None:
+            self._entity_info = self._join_entity_info()
+        return self._entity_info
+
+    def _join_entity_info(self) -> pd.DataFrame:
         dev = self.devices[["device_id", "area_id", "device_type", "name"]].rename(
             columns={"name": "device_name"}
         )
