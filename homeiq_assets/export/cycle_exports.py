@@ -4,6 +4,8 @@ lineage of exactly the records it holds."""
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -38,11 +40,24 @@ def export_cycle(training_root: Path, cycles: list[str], out: Path) -> dict:
             folder.mkdir(parents=True, exist_ok=True)
             scope_cycles = cycles[-1:] if scope == "cycle" else list(cycles)
             scope_dirs = dirs[-1:] if scope == "cycle" else dirs
-            summary[scope][dataset] = _export_one(
-                dataset, records, scope_dirs, folder, scope_cycles, created_at
-            )
+            if scope == "all" and len(cycles) == 1:
+                # the first cycle: `all` holds exactly the records `cycle` holds, so its files
+                # are the same bytes; only the lineage names its own export
+                summary[scope][dataset] = _copy_export(out / "cycle" / dataset, folder)
+            else:
+                summary[scope][dataset] = _export_one(
+                    dataset, records, scope_dirs, folder, scope_cycles, created_at
+                )
             ex.write_lineage(lineage.assign(export=f"{dataset}@{current}/{scope}"), folder)
     return summary
+
+
+def _copy_export(source: Path, folder: Path) -> dict:
+    """The data files and manifest of an export folder written for the same records."""
+    for path in sorted(source.iterdir()):
+        if path.is_file() and path.name != "lineage.parquet" and not path.name.startswith("."):
+            shutil.copyfile(path, folder / path.name)
+    return json.loads((folder / "manifest.json").read_text())
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
