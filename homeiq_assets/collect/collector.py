@@ -249,7 +249,7 @@ def collect_fleet(
     total = len(homes) if homes is not None else None
 
     def merge(result: _HomeResult) -> None:
-        nonlocal n_done, agreement
+        nonlocal n_done
         for stage in wanted:
             out[stage].records.extend(result.records[stage])
             for name, rows in result.extras[stage].items():
@@ -257,27 +257,32 @@ def collect_fleet(
             out[stage].seconds += result.seconds[stage]
         if result.routines is not None:
             routines.append(result.routines)
-            agreement = {k: agreement[k] + result.agreement[k] for k in agreement}
         n_done += 1
         if progress is not None:
             progress(n_done, total or n_done)
 
-    units = _work_units(source, homes) if workers > 1 else []
-    if len(units) > 1:
-        total = sum(len(unit_homes) for _, unit_homes in units)
-        dirs = _TableDirs({t: table_dir(source, t) for t in (*REQUIRED_TABLES, "events")})
-        jobs = [
-            (dirs, seed, wanted, _given_for(given_by_home, unit_homes), unit_homes, shards)
-            for shards, unit_homes in units
-        ]
+    units = _work_units(source, homes)
+    total = sum(len(unit_homes) for _, unit_homes in units)
+    if workers > 1 and len(units) > 1:
+        source = _TableDirs({t: table_dir(source, t) for t in (*REQUIRED_TABLES, "events")})
+    jobs = [
+        (source, seed, wanted, _given_for(given_by_home, unit_homes), unit_homes, shards)
+        for shards, unit_homes in units
+    ]
+    if workers > 1 and len(units) > 1:
         ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
-            for results in pool.map(_collect_unit, jobs):
-                for result in results:
-                    merge(result)
+        pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx)
+        unit_results = pool.map(_collect_unit, jobs)
     else:
-        for obs, truth in iter_homes(source, homes):
-            merge(_collect_home(obs, truth, wanted, given_by_home, seed))
+        pool, unit_results = None, map(_collect_unit, jobs)
+    try:
+        for results, unit_agreement in unit_results:
+            for result in results:
+                merge(result)
+            agreement = {k: agreement[k] + unit_agreement[k] for k in agreement}
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     metrics = detector_metrics(out, routines, agreement)
     return FleetCollection(out, metrics, n_done, time.perf_counter() - started)
 
@@ -290,7 +295,6 @@ class _HomeResult:
     extras: dict[str, dict[str, list[dict]]]
     seconds: dict[str, float]
     routines: pd.DataFrame | None = None
-    agreement: dict | None = None
 
 
 def _collect_home(
@@ -314,7 +318,6 @@ def _collect_home(
         result.seconds[stage] = time.perf_counter() - t0
     if "patterns" in wanted:
         result.routines = truth.routines
-        result.agreement = labels.routine_agreement(obs, truth)
     return result
 
 
@@ -354,13 +357,20 @@ def _given_for(
     }
 
 
-def _collect_unit(job: tuple) -> list[_HomeResult]:
-    """A worker: the homes of one shard (or the homes without events), in iteration order."""
-    dirs, seed, wanted, given_by_home, homes, shards = job
-    return [
-        _collect_home(obs, truth, wanted, given_by_home, seed)
-        for obs, truth in iter_homes(dirs, homes, shards=shards)
-    ]
+def _collect_unit(job: tuple) -> tuple[list[_HomeResult], dict]:
+    """The homes of one shard (or the homes without events), in iteration order, and their
+    routine agreement (checked in one pass over the shard's homes; with the pattern stage)."""
+    source, seed, wanted, given_by_home, homes, shards = job
+    results, seen = [], []
+    for obs, truth in iter_homes(source, homes, shards=shards):
+        results.append(_collect_home(obs, truth, wanted, given_by_home, seed))
+        seen.append((obs, truth))
+    agreement = (
+        labels.routine_agreement_of(seen)
+        if "patterns" in wanted
+        else {"occurrences": 0, "agreeing": 0}
+    )
+    return results, agreement
 
 
 def _extras(ctx: Context, stage: str):
