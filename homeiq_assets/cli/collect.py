@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
 from homeiq_assets.cli.common import UsageError, out_dir, progress
@@ -67,7 +68,9 @@ def cmd_collect(args: argparse.Namespace) -> int:
         source, out, cycle, seed, progress=progress("collected"), workers=settings().workers
     )
     cycles = stored_cycles(out)
+    export_started = time.perf_counter()
     exports = export_cycles(out, cycles)
+    export_seconds = time.perf_counter() - export_started
     for name, d in stats["datasets"].items():
         dropped = ", ".join(f"{k} {v}" for k, v in d["dropped"].items()) or "none dropped"
         print(
@@ -100,8 +103,11 @@ def cmd_collect(args: argparse.Namespace) -> int:
                 )
     print(
         f"cycle {cycle}: exports of {len(cycles)} cycle(s) in {out / 'exported_datasets' / cycle} "
-        f"({', '.join(sorted(exports['all']))}) in {stats['seconds']:.1f}s collection"
+        f"({', '.join(sorted(exports['all']))}) in {stats['seconds']:.1f}s collection, "
+        f"{export_seconds:.1f}s export"
     )
+    stage_time = ", ".join(f"{k} {v:.2f}s" for k, v in stats["stage_seconds"].items())
+    print(f"stage seconds (summed over homes and workers): {stage_time}")
     return 0
 
 

@@ -85,6 +85,8 @@ def collect_cycle(
         "window_end": window_end(source),
         "metrics": collection.metrics,
         "collection_seconds": round(time.perf_counter() - started, 3),
+        # time in each stage summed over homes (over all workers: process seconds, not wall)
+        "stage_seconds": {s: round(out.seconds, 3) for s, out in collection.stages.items()},
     }
     stats = store_cycle(curated, root, cycle, info)
     stats["seconds"] = round(time.perf_counter() - started, 3)
