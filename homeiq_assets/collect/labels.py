@@ -102,12 +102,14 @@ def label_patterns(detected: DetectedPatterns, truth: HomeTruth) -> None:
     """Add `gt_real`, `gt_habit_id` and `gt_automation_id` to every pattern record."""
     index = habit_index(truth.habits)
     automations = list(truth.automations["routine_id"])
+    # which state changes an automation caused, looked up once for every pattern
+    by_automation = np.isin(truth.gt_cause, automations) if automations else None
     for rec, idx in zip(detected.records, detected.occurrences, strict=True):
         hid = matching_habit(rec, index)
         rec["gt_real"] = hid is not None
         rec["gt_habit_id"] = hid
         causes = truth.gt_cause[idx]
-        auto = np.isin(causes, automations) if automations else np.zeros(idx.size, bool)
+        auto = by_automation[idx] if by_automation is not None else np.zeros(idx.size, bool)
         aid = None
         if auto.any() and auto.mean() >= 0.5:
             values, counts = np.unique(causes[auto], return_counts=True)

@@ -120,7 +120,7 @@ def _event_times(
         return np.zeros(0, np.int64)
     sel = obs.entity == code
     if states is not None:
-        sel &= np.isin(obs.states[obs.state], states)
+        sel &= np.isin(obs.state, np.flatnonzero(np.isin(obs.states, states)))
     if by_hand and obs.auto_run.size:
         sel &= obs.auto_run < 0
     return obs.ts_ms[sel]
