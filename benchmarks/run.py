@@ -107,7 +107,10 @@ def _run_cpu(args: list[str], env: dict | None = None) -> tuple[float, float, st
     cmd = [sys.executable, "-m", "homeiq_assets.cli", *args]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=ROOT, env=env)
+        # `python -m` puts the working directory first on sys.path: run in the measured
+        # checkout, or PYTHONPATH's code would lose to this one
+        cwd = Path(env["PYTHONPATH"]) if env and "PYTHONPATH" in env else ROOT
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=cwd, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
