@@ -69,7 +69,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
     )
     cycles = stored_cycles(out)
     export_started = time.perf_counter()
-    exports = export_cycles(out, cycles)
+    exports = export_cycles(out, cycles, workers=settings().workers)
     export_seconds = time.perf_counter() - export_started
     for name, d in stats["datasets"].items():
         dropped = ", ".join(f"{k} {v}" for k, v in d["dropped"].items()) or "none dropped"

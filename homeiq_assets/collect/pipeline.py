@@ -93,12 +93,13 @@ def collect_cycle(
     return stats
 
 
-def export_cycles(root: Path, cycles: list[str]) -> dict:
-    """Exports of the last of `cycles`, aggregating all of them, under `root/exported_datasets`."""
+def export_cycles(root: Path, cycles: list[str], workers: int = 1) -> dict:
+    """Exports of the last of `cycles`, aggregating all of them, under `root/exported_datasets`
+    (datasets in `workers` processes; the files do not depend on their number)."""
     final = root / EXPORTS / cycles[-1]
     staging = staging_dir(final)
     try:
-        summary = export_cycle(root / TRAINING, cycles, staging)
+        summary = export_cycle(root / TRAINING, cycles, staging, workers=workers)
         publish_dir(staging, final)
     finally:
         discard_dir(staging)
