@@ -261,7 +261,7 @@ def collect_fleet(
         if progress is not None:
             progress(n_done, total or n_done)
 
-    units = _work_units(source, homes)
+    units = _work_units(source, homes, split=2 if workers > 1 else 1)
     total = sum(len(unit_homes) for _, unit_homes in units)
     if workers > 1 and len(units) > 1:
         source = _TableDirs({t: table_dir(source, t) for t in (*REQUIRED_TABLES, "events")})
@@ -329,8 +329,11 @@ class _TableDirs(dict):
         return self[name]
 
 
-def _work_units(source: TableSource, homes: list[str] | None) -> list[tuple[list[Path], list]]:
-    """(event shards, homes) a worker collects, in the order one process visits them."""
+def _work_units(
+    source: TableSource, homes: list[str] | None, split: int = 1
+) -> list[tuple[list[Path], list]]:
+    """(event shards, homes) a worker collects, in the order one process visits them; each
+    shard's homes in `split` consecutive parts."""
     fleet = set(home_ids(source))
     wanted = fleet if homes is None else fleet & set(homes)
     units: list[tuple[list[Path], list[str]]] = []
@@ -341,8 +344,11 @@ def _work_units(source: TableSource, homes: list[str] | None) -> list[tuple[list
         if in_shard & seen:
             raise SourceError(f"homes {sorted(in_shard & seen)[:3]} span several event shards")
         seen |= in_shard
-        if in_shard & wanted:
-            units.append(([shard], sorted(in_shard & wanted)))
+        mine = sorted(in_shard & wanted)
+        # halves of a shard when workers share the shards, so the last unit is short
+        pieces = min(split, len(mine))
+        for k in range(pieces):
+            units.append(([shard], mine[k * len(mine) // pieces : (k + 1) * len(mine) // pieces]))
     if wanted - seen:
         units.append(([], sorted(wanted - seen)))  # homes without a single event
     return units
