@@ -272,12 +272,18 @@ def _split_shard(
     with_truth: bool,
 ) -> Iterator[tuple[HomeObservations, HomeTruth | None]]:
     """The homes of one events shard, in home-id order."""
-    home_col = pc.cast(events.column("home_id"), pa.string()).to_numpy(zero_copy_only=False)
-    order = np.lexsort((np.arange(len(home_col)), _ts(events), home_col))
-    home_sorted = home_col[order]
-    starts = np.searchsorted(home_sorted, wanted, side="left")
-    ends = np.searchsorted(home_sorted, wanted, side="right")
+    # homes as integer ranks in id order (sorting integers, not strings, gives the same order)
+    home_codes, home_vocab = _codes(events.column("home_id"))
+    names, home_rank = np.unique(home_vocab.astype(str), return_inverse=True)
+    home_key = home_rank.astype(np.int64).reshape(-1)[home_codes] if home_codes.size else home_codes
     ts_all = _ts(events)
+    order = np.lexsort((np.arange(len(home_key)), ts_all, home_key))
+    home_sorted = home_key[order]
+    rank_of = {name: i for i, name in enumerate(names.tolist())}
+    wanted_keys = [rank_of.get(h, -1) for h in wanted]
+    starts = np.searchsorted(home_sorted, wanted_keys, side="left")
+    ends = np.searchsorted(home_sorted, wanted_keys, side="right")
+    ends = np.where(np.asarray(wanted_keys) < 0, starts, ends)
     ent_codes, ent_vocab = _codes(events.column("entity_id"))
     st_codes, st_vocab = _codes(events.column("state"))
     type_codes, type_vocab = _codes(events.column("event_type"))
