@@ -35,6 +35,7 @@ from homeiq_assets.collect.observations import (
     HomeObservations,
     HomeTruth,
     SourceError,
+    check_source,
     home_ids,
     iter_homes,
 )
@@ -246,7 +247,7 @@ def collect_fleet(
     routines: list[pd.DataFrame] = []
     started = time.perf_counter()
     n_done = 0
-    total = len(homes) if homes is not None else None
+    check_source(source)  # a folder that is not simulator output fails before any work
 
     def merge(result: _HomeResult) -> None:
         nonlocal n_done
@@ -259,12 +260,12 @@ def collect_fleet(
             routines.append(result.routines)
         n_done += 1
         if progress is not None:
-            progress(n_done, total or n_done)
+            progress(n_done, total)
 
     units = _work_units(source, homes, split=2 if workers > 1 else 1)
     total = sum(len(unit_homes) for _, unit_homes in units)
     if workers > 1 and len(units) > 1:
-        source = _TableDirs({t: table_dir(source, t) for t in (*REQUIRED_TABLES, "events")})
+        source = _TableDirs({t: table_dir(source, t) for t in REQUIRED_TABLES})
     jobs = [
         (source, seed, wanted, _given_for(given_by_home, unit_homes), unit_homes, shards)
         for shards, unit_homes in units
