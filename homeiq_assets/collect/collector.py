@@ -8,6 +8,7 @@ patterns and synergies found before them.
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -39,7 +40,6 @@ from homeiq_assets.collect.observations import (
     iter_homes,
 )
 from homeiq_assets.collect.records import validate_records
-from homeiq_assets.collect.workers import worker_context
 from homeiq_assets.sim.rng import derive_rng
 from homeiq_assets.sim.tables import TableSource, table_dir
 
@@ -271,7 +271,7 @@ def collect_fleet(
         for shards, unit_homes in units
     ]
     if workers > 1 and len(units) > 1:
-        ctx = worker_context()
+        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
         pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx)
         unit_results = pool.map(_collect_unit, jobs)
     else:

@@ -5,6 +5,7 @@ lineage of exactly the records it holds."""
 from __future__ import annotations
 
 import json
+import multiprocessing as mp
 import shutil
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -12,7 +13,6 @@ from pathlib import Path
 import pandas as pd
 
 from homeiq_assets.collect import training_data as td
-from homeiq_assets.collect.workers import worker_context
 from homeiq_assets.export import datasets as ex
 
 SCOPES = ("cycle", "all")
@@ -30,7 +30,7 @@ def export_cycle(training_root: Path, cycles: list[str], out: Path, workers: int
     created_at = {c: td.read_stats(training_root / c).get("window_end", "") for c in cycles}
     jobs = [(training_root, list(cycles), out, dataset, created_at) for dataset in td.DATASETS]
     if workers > 1:
-        ctx = worker_context()
+        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
         with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
             # the largest export first, so the others fill the second worker meanwhile
             ordered = sorted(range(len(jobs)), key=lambda i: jobs[i][3] != "device_intelligence")
