@@ -217,21 +217,37 @@ def device_nodes(obs: HomeObservations) -> list[dict]:
         .groupby("device_id")["n"]
         .sum()
     )
+    # each area's kind, floor and indoor flag as a plain dict: one lookup per device
+    place = {
+        area_id: (kind, floor_id, bool(indoor))
+        for area_id, kind, floor_id, indoor in zip(
+            areas.index, areas["kind"], areas["floor_id"], areas["indoor"], strict=True
+        )
+    }
+    events_of = events_by_device.to_dict()
+    devices = obs.devices
     nodes = []
-    for d in obs.devices.itertuples(index=False):
-        area = areas.loc[d.area_id] if d.area_id in areas.index else None
+    for device_id, device_type, category, power_source, area_id in zip(
+        devices["device_id"],
+        devices["device_type"],
+        devices["category"],
+        devices["power_source"],
+        devices["area_id"],
+        strict=True,
+    ):
+        area = place.get(area_id)
         nodes.append(
             {
                 "home_id": obs.home_id,
-                "device_id": d.device_id,
-                "device_type": d.device_type,
-                "category": d.category,
-                "power_source": d.power_source,
-                "area_id": d.area_id,
-                "area_kind": None if area is None else area["kind"],
-                "floor_id": None if area is None else area["floor_id"],
-                "indoor": None if area is None else bool(area["indoor"]),
-                "events": int(events_by_device.get(d.device_id, 0)),
+                "device_id": device_id,
+                "device_type": device_type,
+                "category": category,
+                "power_source": power_source,
+                "area_id": area_id,
+                "area_kind": None if area is None else area[0],
+                "floor_id": None if area is None else area[1],
+                "indoor": None if area is None else area[2],
+                "events": int(events_of.get(device_id, 0)),
             }
         )
     return nodes
