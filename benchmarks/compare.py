@@ -35,7 +35,7 @@ def _simulation(code: Path | None) -> dict:
 
 def _collection(code: Path | None) -> dict:
     m = collection(50, 30, code=code)
-    return {"wall_s": m["wall_s"], "collection_s": m["collection_s"]}
+    return {"wall_s": m["wall_s"], "cpu_s": m["cpu_s"], "collection_s": m["collection_s"]}
 
 
 MEASURES = {"simulation": _simulation, "collection": _collection}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -96,10 +97,20 @@ def device_health(devices: int, days: int) -> dict:
 
 def _run(args: list[str], env: dict | None = None) -> tuple[float, float, str]:
     """Run `homeiq <args>`; wall seconds, peak RSS (MB, via wait4) and stdout."""
+    wall, rss, printed, _ = _run_cpu(args, env)
+    return wall, rss, printed
+
+
+def _run_cpu(args: list[str], env: dict | None = None) -> tuple[float, float, str, float]:
+    """`_run` plus the CPU seconds (user + system) of the process and every worker it
+    waited for (wait4's rusage includes reaped children)."""
     cmd = [sys.executable, "-m", "homeiq_assets.cli", *args]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=ROOT, env=env)
+        # `python -m` puts the working directory first on sys.path: run in the measured
+        # checkout, or PYTHONPATH's code would lose to this one
+        cwd = Path(env["PYTHONPATH"]) if env and "PYTHONPATH" in env else ROOT
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=cwd, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -107,7 +118,8 @@ def _run(args: list[str], env: dict | None = None) -> tuple[float, float, str]:
         err.seek(0)
         if proc.returncode != 0:
             raise RuntimeError(f"{' '.join(cmd)} failed: {err.read().decode()[-2000:]}")
-        return wall, usage.ru_maxrss / 1024, out.read().decode()
+        cpu = usage.ru_utime + usage.ru_stime
+        return wall, usage.ru_maxrss / 1024, out.read().decode(), cpu
 
 
 def production() -> dict:
@@ -135,7 +147,11 @@ def production() -> dict:
 
 
 def collection(homes: int = 50, days: int = 30, code: Path | None = None) -> dict:
-    """Collection + export of a cycle (`homeiq collect`), then one Home Assistant snapshot."""
+    """Collection + export of a cycle (`homeiq collect`), then one Home Assistant snapshot.
+
+    Reports the whole command's wall and CPU time, each collection stage's time (summed over
+    homes and worker processes) and events per second, and the export's time (when the
+    measured code prints them: earlier commits do not)."""
     work = Path(tempfile.mkdtemp(prefix="homeiq-bench-collect-"))
     env = code_env(code)
     try:
@@ -145,7 +161,8 @@ def collection(homes: int = 50, days: int = 30, code: Path | None = None) -> dic
             + ["--out", str(fleet)],
             env=env,
         )
-        wall, rss, printed = _run(
+        events = json.loads((fleet / "summary.json").read_text())["rows"]["events"]
+        wall, rss, printed, cpu = _run_cpu(
             ["collect", "--from", str(fleet), "--out", str(out), "--cycle", "bench"], env=env
         )
         stats = json.loads((out / "training_data" / "bench" / "stats.json").read_text())
@@ -155,11 +172,22 @@ def collection(homes: int = 50, days: int = 30, code: Path | None = None) -> dic
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    stages = {
+        stage: {"seconds": s, "events_per_s": round(events / s) if s else None}
+        for stage, s in stats.get("stage_seconds", {}).items()
+    }
+    export = re.search(r"([0-9.]+)s export", printed)
     return {
         "homes": homes,
         "days": days,
+        "events": events,
         "wall_s": round(wall, 3),
+        "cpu_s": round(cpu, 3),
+        "cpu_over_wall": round(cpu / wall, 2),
         "collection_s": stats["collection_seconds"],
+        "collection_events_per_s": round(events / stats["collection_seconds"]),
+        "stages": stages,
+        "export_s": float(export.group(1)) if export else None,
         "peak_rss_mb": round(rss, 1),
         "records_kept": {k: v["kept"] for k, v in stats["datasets"].items()},
         "pattern_metrics": stats["metrics"]["patterns"],
@@ -256,6 +284,39 @@ def incremental_vs_full(homes: int = 20, days: int = 14, cycles: int = 3) -> dic
     return out
 
 
+def cycle(homes: int = 100, days: int = 21, code: Path | None = None) -> dict:
+    """A whole data cycle as the CLI runs it without Dagster: `homeiq generate` (simulation,
+    device health) then `homeiq collect` (collection, curation, export), each a fresh process;
+    wall and CPU time (workers included) and the peak RSS of the larger process tree."""
+    work = Path(tempfile.mkdtemp(prefix="homeiq-bench-cycle-"))
+    env = code_env(code)
+    try:
+        fleet, out = work / "fleet", work / "out"
+        sim_wall, sim_rss, _, sim_cpu = _run_cpu(
+            ["generate", "--homes", str(homes), "--days", str(days), "--seed", "1"]
+            + ["--out", str(fleet)],
+            env=env,
+        )
+        col_wall, col_rss, _, col_cpu = _run_cpu(
+            ["collect", "--from", str(fleet), "--out", str(out), "--cycle", "bench"], env=env
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    wall, cpu = sim_wall + col_wall, sim_cpu + col_cpu
+    return {
+        "homes": homes,
+        "days": days,
+        "wall_s": round(wall, 3),
+        "cpu_s": round(cpu, 3),
+        "cpu_over_wall": round(cpu / wall, 2),
+        "simulate": {"wall_s": round(sim_wall, 3), "cpu_s": round(sim_cpu, 3)},
+        "collect_export": {"wall_s": round(col_wall, 3), "cpu_s": round(col_cpu, 3)},
+        "peak_rss_mb": round(max(sim_rss, col_rss), 1),
+        "budget_cpu_over_wall": 1.6,
+        "budget_peak_rss_mb": 1024,
+    }
+
+
 def _linear_fit(points: dict[int, float]) -> dict[str, float]:
     """Least-squares wall = intercept + slope * x: a constant start-up cost plus linear work."""
     x = list(points)
@@ -302,6 +363,13 @@ def main() -> None:
     health_1k = device_health(1_000, 30)
     collect_50 = collection(50, 30)
     print(f"  collection + export 50 × 30: {collect_50['wall_s']:.2f}s", file=sys.stderr)
+    cycle_100x21 = cycle(100, 21)
+    cycle_100x30, cycle_200x30 = cycle(100, 30), cycle(200, 30)
+    print(
+        f"  cycle 100 × 21: {cycle_100x21['wall_s']:.1f}s wall, "
+        f"{cycle_100x21['cpu_over_wall']:.2f} CPU/wall",
+        file=sys.stderr,
+    )
     prod = production()
     print(f"  prepare-for-production: {prod['wall_s']:.1f}s", file=sys.stderr)
     incremental = incremental_vs_full()
@@ -334,6 +402,14 @@ def main() -> None:
         "device_health_1m": {**health_1m, "budget_wall_s": 10.0},
         "device_health_1000": {**health_1k, "original_target_s": 30.0},
         "collection_export_50x30": collect_50,
+        "cycle_100x21": cycle_100x21,
+        "cycle_peak_rss_mb": {
+            "100x30": cycle_100x30["peak_rss_mb"],
+            "200x30": cycle_200x30["peak_rss_mb"],
+        },
+        "cycle_rss_growth_100_to_200": round(
+            cycle_200x30["peak_rss_mb"] / cycle_100x30["peak_rss_mb"] - 1, 3
+        ),
         "prepare_for_production": prod,
         "incremental_vs_full": incremental,
     }

@@ -34,7 +34,7 @@ class Settings(BaseModel):
         default_factory=default_workers,
         ge=1,
         le=256,
-        description="simulation worker processes (HOMEIQ_WORKERS)",
+        description="worker processes: simulation, collection, exports (HOMEIQ_WORKERS)",
     )
     default_homes: int = Field(
         20, ge=1, le=100_000, description="homes per cycle unless configured (HOMEIQ_DEFAULT_HOMES)"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
 from homeiq_assets.cli.common import UsageError, out_dir, progress
@@ -42,7 +43,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 def cmd_collect(args: argparse.Namespace) -> int:
     from homeiq_assets.collect.observations import SourceError, check_source, home_ids
     from homeiq_assets.collect.pipeline import collect_cycle, export_cycles, stored_cycles
-    from homeiq_assets.defs.shared.partitions import new_cycle_key, validate_cycle_key
+    from homeiq_assets.cycle_keys import new_cycle_key, validate_cycle_key
 
     source = Path(args.source).expanduser()
     if not source.is_dir():
@@ -62,11 +63,22 @@ def cmd_collect(args: argparse.Namespace) -> int:
     if seed is None:
         summary = source / "summary.json"
         seed = read_json(summary).get("seed", 0) if summary.exists() else 0
+    from homeiq_assets.settings import settings
+
     report = progress("collected homes")
     total = len(home_ids(source))
-    stats = collect_cycle(source, out, cycle, seed, progress=lambda done, _: report(done, total))
+    stats = collect_cycle(
+        source,
+        out,
+        cycle,
+        seed,
+        progress=lambda done, _: report(done, total),
+        workers=settings().workers,
+    )
     cycles = stored_cycles(out)
-    exports = export_cycles(out, cycles)
+    export_started = time.perf_counter()
+    exports = export_cycles(out, cycles, workers=settings().workers)
+    export_seconds = time.perf_counter() - export_started
     for name, d in stats["datasets"].items():
         dropped = ", ".join(f"{k} {v}" for k, v in d["dropped"].items()) or "none dropped"
         print(
@@ -99,14 +111,17 @@ def cmd_collect(args: argparse.Namespace) -> int:
                 )
     print(
         f"cycle {cycle}: exports of {len(cycles)} cycle(s) in {out / 'exported_datasets' / cycle} "
-        f"({', '.join(sorted(exports['all']))}) in {stats['seconds']:.1f}s collection"
+        f"({', '.join(sorted(exports['all']))}) in {stats['seconds']:.1f}s collection, "
+        f"{export_seconds:.1f}s export"
     )
+    stage_time = ", ".join(f"{k} {v:.2f}s" for k, v in stats["stage_seconds"].items())
+    print(f"stage seconds (summed over homes and workers): {stage_time}")
     return 0
 
 
 def cmd_lineage(args: argparse.Namespace) -> int:
     from homeiq_assets.collect.lineage import LineageError, cycle_lineage, dataset_lineage
-    from homeiq_assets.defs.shared.partitions import validate_cycle_key
+    from homeiq_assets.cycle_keys import validate_cycle_key
 
     if args.root:
         root = Path(args.root).expanduser()

@@ -8,12 +8,18 @@ patterns and synergies found before them.
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from homeiq_assets.collect import (
     home_profile,
@@ -24,10 +30,18 @@ from homeiq_assets.collect import (
     synergies,
 )
 from homeiq_assets.collect.ask_ai import conversations as ask_ai
-from homeiq_assets.collect.observations import HomeObservations, HomeTruth, iter_homes
+from homeiq_assets.collect.observations import (
+    REQUIRED_TABLES,
+    HomeObservations,
+    HomeTruth,
+    SourceError,
+    check_source,
+    home_ids,
+    iter_homes,
+)
 from homeiq_assets.collect.records import validate_records
 from homeiq_assets.sim.rng import derive_rng
-from homeiq_assets.sim.tables import TableSource
+from homeiq_assets.sim.tables import TableSource, table_dir
 
 LABELLER_VERSION = "labeller-2"
 QUALITY_VERSION = "quality-1"
@@ -213,11 +227,15 @@ def collect_fleet(
     homes: list[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
     upstream: dict[str, list[dict]] | None = None,
+    workers: int = 1,
 ) -> FleetCollection:
     """Run the registered collection points (all, or `stages` and what they need) per home.
 
     `upstream` supplies records of earlier stages already collected (e.g. by another Dagster
-    asset), so they are not detected again.
+    asset), so they are not detected again. With `workers` > 1 the event shards are collected
+    in worker processes and merged in the order one process would produce them (shards in
+    name order, homes in id order, homes without events last), so the records are the same
+    bytes whatever the number of workers.
     """
     given = upstream or {}
     wanted = list(REGISTRY) if stages is None else _with_dependencies(stages, set(given))
@@ -228,31 +246,138 @@ def collect_fleet(
     agreement = {"occurrences": 0, "agreeing": 0}
     routines: list[pd.DataFrame] = []
     started = time.perf_counter()
-    home_list = homes
     n_done = 0
-    total = len(homes) if homes is not None else None
-    for obs, truth in iter_homes(source, home_list):
-        ctx: Context = {stage: recs.get(obs.home_id, []) for stage, recs in given_by_home.items()}
+    check_source(source)  # a folder that is not simulator output fails before any work
+
+    def merge(result: _HomeResult) -> None:
+        nonlocal n_done
         for stage in wanted:
-            point = REGISTRY[stage]
-            t0 = time.perf_counter()
-            rng = derive_rng(seed, obs.home_id, f"collect.{stage}")
-            records = point.run(obs, ctx, rng)
-            point.label(records, truth, ctx)
-            ctx[stage] = records
-            out[stage].records.extend(records)
-            for name, rows in _extras(ctx, stage):
+            out[stage].records.extend(result.records[stage])
+            for name, rows in result.extras[stage].items():
                 out[stage].extras.setdefault(name, []).extend(rows)
-            out[stage].seconds += time.perf_counter() - t0
-        if "patterns" in wanted:
-            routines.append(truth.routines)
-            agree = labels.routine_agreement(obs, truth)
-            agreement = {k: agreement[k] + agree[k] for k in agreement}
+            out[stage].seconds += result.seconds[stage]
+        if result.routines is not None:
+            routines.append(result.routines)
         n_done += 1
         if progress is not None:
-            progress(n_done, total or n_done)
+            progress(n_done, total)
+
+    units = _work_units(source, homes, split=2 if workers > 1 else 1)
+    total = sum(len(unit_homes) for _, unit_homes in units)
+    if workers > 1 and len(units) > 1:
+        source = _TableDirs({t: table_dir(source, t) for t in REQUIRED_TABLES})
+    jobs = [
+        (source, seed, wanted, _given_for(given_by_home, unit_homes), unit_homes, shards)
+        for shards, unit_homes in units
+    ]
+    if workers > 1 and len(units) > 1:
+        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+        pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx)
+        unit_results = pool.map(_collect_unit, jobs)
+    else:
+        pool, unit_results = None, map(_collect_unit, jobs)
+    try:
+        for results, unit_agreement in unit_results:
+            for result in results:
+                merge(result)
+            agreement = {k: agreement[k] + unit_agreement[k] for k in agreement}
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     metrics = detector_metrics(out, routines, agreement)
     return FleetCollection(out, metrics, n_done, time.perf_counter() - started)
+
+
+@dataclass
+class _HomeResult:
+    """One home's labelled records per stage (and what the detector metrics need)."""
+
+    records: dict[str, list[dict]]
+    extras: dict[str, dict[str, list[dict]]]
+    seconds: dict[str, float]
+    routines: pd.DataFrame | None = None
+
+
+def _collect_home(
+    obs: HomeObservations,
+    truth: HomeTruth,
+    wanted: list[str],
+    given_by_home: dict[str, dict[str, list[dict]]],
+    seed: int,
+) -> _HomeResult:
+    ctx: Context = {stage: recs.get(obs.home_id, []) for stage, recs in given_by_home.items()}
+    result = _HomeResult({}, {}, {})
+    for stage in wanted:
+        point = REGISTRY[stage]
+        t0 = time.perf_counter()
+        rng = derive_rng(seed, obs.home_id, f"collect.{stage}")
+        records = point.run(obs, ctx, rng)
+        point.label(records, truth, ctx)
+        ctx[stage] = records
+        result.records[stage] = records
+        result.extras[stage] = dict(_extras(ctx, stage))
+        result.seconds[stage] = time.perf_counter() - t0
+    if "patterns" in wanted:
+        result.routines = truth.routines
+    return result
+
+
+class _TableDirs(dict):
+    """Table directories resolved in the parent process: a picklable `TableSource` (the
+    Dagster store's locator is a closure)."""
+
+    def __call__(self, name: str) -> Path:
+        return self[name]
+
+
+def _work_units(
+    source: TableSource, homes: list[str] | None, split: int = 1
+) -> list[tuple[list[Path], list]]:
+    """(event shards, homes) a worker collects, in the order one process visits them; each
+    shard's homes in `split` consecutive parts."""
+    fleet = set(home_ids(source))
+    wanted = fleet if homes is None else fleet & set(homes)
+    units: list[tuple[list[Path], list[str]]] = []
+    seen: set[str] = set()
+    for shard in sorted(Path(table_dir(source, "events")).glob("*.parquet")):
+        column = pq.read_table(shard, columns=["home_id"]).column("home_id")
+        in_shard = set(pc.unique(pc.cast(column, pa.string())).to_pylist())
+        if in_shard & seen:
+            raise SourceError(f"homes {sorted(in_shard & seen)[:3]} span several event shards")
+        seen |= in_shard
+        mine = sorted(in_shard & wanted)
+        # halves of a shard when workers share the shards, so the last unit is short
+        pieces = min(split, len(mine))
+        for k in range(pieces):
+            units.append(([shard], mine[k * len(mine) // pieces : (k + 1) * len(mine) // pieces]))
+    if wanted - seen:
+        units.append(([], sorted(wanted - seen)))  # homes without a single event
+    return units
+
+
+def _given_for(
+    given_by_home: dict[str, dict[str, list[dict]]], homes: list[str]
+) -> dict[str, dict[str, list[dict]]]:
+    return {
+        stage: {h: by_home[h] for h in homes if h in by_home}
+        for stage, by_home in given_by_home.items()
+    }
+
+
+def _collect_unit(job: tuple) -> tuple[list[_HomeResult], dict]:
+    """The homes of one shard (or the homes without events), in iteration order, and their
+    routine agreement (checked in one pass over the shard's homes; with the pattern stage)."""
+    source, seed, wanted, given_by_home, homes, shards = job
+    results, seen = [], []
+    for obs, truth in iter_homes(source, homes, shards=shards):
+        results.append(_collect_home(obs, truth, wanted, given_by_home, seed))
+        seen.append((obs, truth))
+    agreement = (
+        labels.routine_agreement_of(seen)
+        if "patterns" in wanted
+        else {"occurrences": 0, "agreeing": 0}
+    )
+    return results, agreement
 
 
 def _extras(ctx: Context, stage: str):

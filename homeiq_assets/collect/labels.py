@@ -102,12 +102,14 @@ def label_patterns(detected: DetectedPatterns, truth: HomeTruth) -> None:
     """Add `gt_real`, `gt_habit_id` and `gt_automation_id` to every pattern record."""
     index = habit_index(truth.habits)
     automations = list(truth.automations["routine_id"])
+    # which state changes an automation caused, looked up once for every pattern
+    by_automation = np.isin(truth.gt_cause, automations) if automations else None
     for rec, idx in zip(detected.records, detected.occurrences, strict=True):
         hid = matching_habit(rec, index)
         rec["gt_real"] = hid is not None
         rec["gt_habit_id"] = hid
         causes = truth.gt_cause[idx]
-        auto = np.isin(causes, automations) if automations else np.zeros(idx.size, bool)
+        auto = by_automation[idx] if by_automation is not None else np.zeros(idx.size, bool)
         aid = None
         if auto.any() and auto.mean() >= 0.5:
             values, counts = np.unique(causes[auto], return_counts=True)
@@ -157,15 +159,44 @@ def routine_agreement(obs: HomeObservations, truth: HomeTruth) -> dict:
     """Ground truth against what the AI sees of one home's events, occurrence by occurrence
     (`sim.realism.occurrence_agreement`), with the contexts as the observations link them:
     each automation-caused change to its run, each run to the change that triggered it."""
+    return routine_agreement_of([(obs, truth)])
+
+
+def routine_agreement_of(homes: list[tuple[HomeObservations, HomeTruth]]) -> dict:
+    """`routine_agreement` of several homes in one pass (the counts are sums over occurrences,
+    each checked within its own home: one pandas pass per batch rather than per home)."""
+    if not homes:
+        return {"occurrences": 0, "agreeing": 0}
+    frames, base = [], 0
+    for obs, truth in homes:
+        frames.append(_agreement_events(obs, truth, base))
+        base += obs.n_events + len(obs.runs)  # context keys stay unique across the batch
+    events = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    routines = _concat_frames([truth.routines for _, truth in homes])
+    occurrences = _concat_frames([truth.occurrences for _, truth in homes])
+    out = occurrence_agreement(events, routines, occurrences)
+    return {k: out[k] for k in ("occurrences", "agreeing")}
+
+
+def _concat_frames(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    kept = [f for f in frames if len(f)]
+    if not kept:
+        return frames[0]
+    return pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0]
+
+
+def _agreement_events(obs: HomeObservations, truth: HomeTruth, base: int) -> pd.DataFrame:
+    """One home's state changes and runs as `occurrence_agreement` reads them; context keys
+    are numbered from `base`."""
     n = obs.n_events
     m = len(obs.runs)
-    state_ctx = np.where(obs.auto_run >= 0, n + obs.auto_run, np.arange(n)).astype(np.int64)
+    state_ctx = base + np.where(obs.auto_run >= 0, n + obs.auto_run, np.arange(n)).astype(np.int64)
     run_parent_row = obs.runs.parent_row
     run_parent = np.where(run_parent_row >= 0, state_ctx[np.maximum(run_parent_row, 0)], 0)
     run_has_parent = run_parent_row >= 0
     caused = obs.auto_run >= 0
     run_of = np.maximum(obs.auto_run, 0)
-    events = pd.DataFrame(
+    return pd.DataFrame(
         {
             "home_id": obs.home_id,
             "ts": np.concatenate((obs.ts_ms, obs.runs.ts_ms)),
@@ -175,7 +206,7 @@ def routine_agreement(obs: HomeObservations, truth: HomeTruth) -> dict:
             ),
             "cause": np.concatenate((truth.gt_cause, truth.run_cause)).astype(object),
             "occurrence": np.concatenate((truth.gt_occurrence, truth.run_occurrence)),
-            "ctx": np.concatenate((state_ctx, n + np.arange(m, dtype=np.int64))),
+            "ctx": np.concatenate((state_ctx, base + n + np.arange(m, dtype=np.int64))),
             "parent": np.concatenate(
                 (np.where(caused, run_parent[run_of] if m else 0, 0), run_parent)
             ),
@@ -184,8 +215,6 @@ def routine_agreement(obs: HomeObservations, truth: HomeTruth) -> dict:
             ),
         }
     )
-    out = occurrence_agreement(events, truth.routines, truth.occurrences)
-    return {k: out[k] for k in ("occurrences", "agreeing")}
 
 
 def label_synergies(records: list[dict], truth: HomeTruth) -> None:

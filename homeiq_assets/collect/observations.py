@@ -77,6 +77,7 @@ class HomeObservations:
     auto_run: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # run or −1
     runs: AutomationRuns = field(default_factory=AutomationRuns.empty)
     _local_offset_ms: np.ndarray | None = field(default=None, repr=False)
+    _entity_info: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def n_events(self) -> int:
@@ -119,7 +120,13 @@ class HomeObservations:
         return int(hits[0]) if hits.size else -1
 
     def entity_info(self) -> pd.DataFrame:
-        """Entities joined with their device's area, floor and type, indexed by entity_id."""
+        """Entities joined with their device's area, floor and type, indexed by entity_id
+        (built once per home: three stages read it; read-only)."""
+        if self._entity_info is None:
+            self._entity_info = self._join_entity_info()
+        return self._entity_info
+
+    def _join_entity_info(self) -> pd.DataFrame:
         dev = self.devices[["device_id", "area_id", "device_type", "name"]].rename(
             columns={"name": "device_name"}
         )
@@ -206,14 +213,18 @@ def home_ids(source: TableSource) -> list[str]:
 
 
 def iter_homes(
-    source: TableSource, homes: list[str] | None = None, with_truth: bool = True
+    source: TableSource,
+    homes: list[str] | None = None,
+    with_truth: bool = True,
+    shards: list[Path] | None = None,
 ) -> Iterator[tuple[HomeObservations, HomeTruth | None]]:
     """Yield each requested home (all by default) with its ground truth.
 
     Layout and truth tables are small and read once; events are read one shard file at a time
     (the simulator keeps every home in exactly one shard), so memory stays flat however large
     the fleet. Within a shard, events are split per home without copying strings (dictionary
-    codes are remapped per home).
+    codes are remapped per home). `shards` limits the reading to those event files (a worker's
+    share; its `homes` must then be exactly theirs, or the homes without events).
     """
     check_source(source, REQUIRED_TABLES if with_truth else OBSERVED_TABLES)
     layout = {t: _plain(_read(source, t, homes)) for t in LAYOUT_TABLES}
@@ -231,7 +242,9 @@ def iter_homes(
         columns += ["gt_cause", "gt_occurrence"]
     wanted = set(layout["homes"]["home_id"])
     seen: set[str] = set()
-    for shard in sorted(Path(table_dir(source, "events")).glob("*.parquet")):
+    if shards is None:
+        shards = sorted(Path(table_dir(source, "events")).glob("*.parquet"))
+    for shard in shards:
         flt = ds.field("home_id").isin(sorted(wanted)) if homes is not None else None
         events = read_table(shard, columns=columns, filter=flt).unify_dictionaries()
         in_shard = set(pc.unique(pc.cast(events.column("home_id"), pa.string())).to_pylist())
@@ -262,12 +275,18 @@ def _split_shard(
     with_truth: bool,
 ) -> Iterator[tuple[HomeObservations, HomeTruth | None]]:
     """The homes of one events shard, in home-id order."""
-    home_col = pc.cast(events.column("home_id"), pa.string()).to_numpy(zero_copy_only=False)
-    order = np.lexsort((np.arange(len(home_col)), _ts(events), home_col))
-    home_sorted = home_col[order]
-    starts = np.searchsorted(home_sorted, wanted, side="left")
-    ends = np.searchsorted(home_sorted, wanted, side="right")
+    # homes as integer ranks in id order (sorting integers, not strings, gives the same order)
+    home_codes, home_vocab = _codes(events.column("home_id"))
+    names, home_rank = np.unique(home_vocab.astype(str), return_inverse=True)
+    home_key = home_rank.astype(np.int64).reshape(-1)[home_codes] if home_codes.size else home_codes
     ts_all = _ts(events)
+    order = np.lexsort((np.arange(len(home_key)), ts_all, home_key))
+    home_sorted = home_key[order]
+    rank_of = {name: i for i, name in enumerate(names.tolist())}
+    wanted_keys = [rank_of.get(h, -1) for h in wanted]
+    starts = np.searchsorted(home_sorted, wanted_keys, side="left")
+    ends = np.searchsorted(home_sorted, wanted_keys, side="right")
+    ends = np.where(np.asarray(wanted_keys) < 0, starts, ends)
     ent_codes, ent_vocab = _codes(events.column("entity_id"))
     st_codes, st_vocab = _codes(events.column("state"))
     type_codes, type_vocab = _codes(events.column("event_type"))

@@ -172,6 +172,10 @@ def _sequence_patterns(obs: HomeObservations, th: PatternThresholds):
     triggers.extend(_numeric_crossings(obs, act_idx, act_tok, act_inv, keep_act, th))
 
     n_act_tok = len(act_tok)
+    # each action token's events (positions into act_idx, ascending), so a candidate's band is
+    # searched among its own events rather than among all actions
+    by_token = np.argsort(act_inv, kind="stable")
+    token_bounds = np.searchsorted(act_inv[by_token], np.arange(n_act_tok + 1))
     found: list[tuple[dict, np.ndarray, float, int]] = []  # record, occurrences, score, token
     for kind, t_trig, info in triggers:
         last = np.searchsorted(t_trig, t_act, side="left") - 1
@@ -198,15 +202,19 @@ def _sequence_patterns(obs: HomeObservations, th: PatternThresholds):
                 continue
             lo = 10 ** (LOG_LO + (best[b] - 1) * BIN)
             hi = 10 ** (LOG_LO + (best[b] + SPAN + 1) * BIN)
-            sel = np.flatnonzero((act_inv == b) & ok & (lag >= lo) & (lag < hi))
+            mine = by_token[token_bounds[b] : token_bounds[b + 1]]
+            mine_lag = lag[mine]
+            sel = mine[ok[mine] & (mine_lag >= lo) & (mine_lag < hi)]
             lags = lag[sel]
             n = lags.size
-            lo_obs, hi_obs = float(lags.min()), float(lags.max())
+            ordered = np.sort(lags)
+            lo_obs, hi_obs = float(ordered[0]), float(ordered[-1])
             expected = act_counts[b] * (np.exp(-rate * lo_obs) - np.exp(-rate * hi_obs))
             lift = n / max(expected, 1e-9)
             if lift < 2.0:
                 continue
-            cv = float(lags.std() / lags.mean()) if lags.mean() > 0 else 1.0
+            mean, std = _mean_std(lags)
+            cv = float(std / mean) if mean > 0 else 1.0
             days = np.unique(local_day[act_idx[sel]]).size
             rec = {
                 "home_id": obs.home_id,
@@ -221,8 +229,8 @@ def _sequence_patterns(obs: HomeObservations, th: PatternThresholds):
                 "coverage": round(n / int(act_counts[b]), 4),
                 "lift": round(float(min(lift, 1e6)), 3),
                 "regularity": round(max(0.0, 1.0 - cv), 4),
-                "lag_s_median": round(float(np.median(lags)), 3),
-                "lag_s_std": round(float(lags.std()), 3),
+                "lag_s_median": round(_median_sorted(ordered), 3),
+                "lag_s_std": round(float(std), 3),
                 "time_local_h": None,
                 "trigger_count": int(t_trig.size),
                 "action_count": int(act_counts[b]),
@@ -244,6 +252,23 @@ def _sequence_patterns(obs: HomeObservations, th: PatternThresholds):
             rec["explained_away"] = None
         rec["strong"] = _strong_sequence(rec, th)
         yield rec, idx
+
+
+def _mean_std(values: np.ndarray) -> tuple[np.float64, np.float64]:
+    """`values.mean()` and `values.std()` bit for bit (the same reductions numpy's own methods
+    run), computed once: a home has thousands of candidate sequences."""
+    n = values.size
+    mean = np.add.reduce(values) / n
+    dev = values - mean
+    return mean, np.sqrt(np.add.reduce(np.multiply(dev, dev)) / n)
+
+
+def _median_sorted(ordered: np.ndarray) -> float:
+    """`np.median` of an already sorted array (the middle value, or the mean of the two)."""
+    mid = ordered.size // 2
+    if ordered.size % 2:
+        return float(ordered[mid])
+    return float((ordered[mid - 1] + ordered[mid]) / 2)
 
 
 def _strong_sequence(rec: dict, th: PatternThresholds) -> bool:
@@ -336,7 +361,17 @@ def _numeric_crossings(obs, act_idx, act_tok, act_inv, keep_act, th):
     out = []
     n_states = len(obs.states)
     values = pd.to_numeric(pd.Series(obs.states), errors="coerce").to_numpy(np.float64)
-    for sensor_id, row in numeric.iterrows():
+    area_of = dict(zip(info.index, info["area_id"], strict=True))
+    # each kept action token's entity area and event times, found once for every sensor
+    by_token = np.argsort(act_inv, kind="stable")
+    bounds = np.searchsorted(act_inv[by_token], np.arange(len(act_tok) + 1))
+    actions = []
+    for b in np.flatnonzero(keep_act):
+        act_entity = obs.entity_ids[int(act_tok[b]) // n_states]
+        if act_entity in area_of:
+            times = obs.ts_ms[act_idx[by_token[bounds[b] : bounds[b + 1]]]]
+            actions.append((area_of[act_entity], times))
+    for sensor_id, sensor_area in zip(numeric.index, numeric["area_id"], strict=True):
         code = obs.entity_code(sensor_id)
         if code < 0:
             continue
@@ -347,12 +382,10 @@ def _numeric_crossings(obs, act_idx, act_tok, act_inv, keep_act, th):
         if ev.size < 20:
             continue
         t_s = obs.ts_ms[ev]
-        for b in np.flatnonzero(keep_act):
-            ent = int(act_tok[b]) // n_states
-            act_entity = obs.entity_ids[ent]
-            if act_entity not in info.index or info.at[act_entity, "area_id"] != row["area_id"]:
+        q75, q25 = np.quantile(v, 0.75), np.quantile(v, 0.25)
+        for act_area, t_b in actions:
+            if act_area != sensor_area:
                 continue
-            t_b = obs.ts_ms[act_idx[act_inv == b]]
             last = np.searchsorted(t_s, t_b, side="left") - 1
             before = v[last[last >= 0]]
             if before.size < th.min_occurrences:
@@ -360,12 +393,12 @@ def _numeric_crossings(obs, act_idx, act_tok, act_inv, keep_act, th):
             for direction in ("above", "below"):
                 if direction == "above":
                     theta = float(np.quantile(before, 0.1))
-                    if theta <= np.quantile(v, 0.75):
+                    if theta <= q75:
                         continue
                     cross = (v[1:] >= theta) & (v[:-1] < theta)
                 else:
                     theta = float(np.quantile(before, 0.9))
-                    if theta >= np.quantile(v, 0.25):
+                    if theta >= q25:
                         continue
                     cross = (v[1:] <= theta) & (v[:-1] > theta)
                 times = t_s[1:][cross]

@@ -71,10 +71,12 @@ def collect_cycle(
     cycle: str,
     seed: int,
     progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
 ) -> dict:
-    """Collect, curate and store the training data of one cycle under `root/training_data`."""
+    """Collect, curate and store the training data of one cycle under `root/training_data`
+    (`workers` processes; the bytes do not depend on their number)."""
     started = time.perf_counter()
-    collection = collect_fleet(source, seed, progress=progress)
+    collection = collect_fleet(source, seed, progress=progress, workers=workers)
     stages = {stage: (out.records, out.extras) for stage, out in collection.stages.items()}
     curated = curate_stages(stages, source, cycle, seed)
     info = {
@@ -83,18 +85,21 @@ def collect_cycle(
         "window_end": window_end(source),
         "metrics": collection.metrics,
         "collection_seconds": round(time.perf_counter() - started, 3),
+        # time in each stage summed over homes (over all workers: process seconds, not wall)
+        "stage_seconds": {s: round(out.seconds, 3) for s, out in collection.stages.items()},
     }
     stats = store_cycle(curated, root, cycle, info)
     stats["seconds"] = round(time.perf_counter() - started, 3)
     return stats
 
 
-def export_cycles(root: Path, cycles: list[str]) -> dict:
-    """Exports of the last of `cycles`, aggregating all of them, under `root/exported_datasets`."""
+def export_cycles(root: Path, cycles: list[str], workers: int = 1) -> dict:
+    """Exports of the last of `cycles`, aggregating all of them, under `root/exported_datasets`
+    (datasets in `workers` processes; the files do not depend on their number)."""
     final = root / EXPORTS / cycles[-1]
     staging = staging_dir(final)
     try:
-        summary = export_cycle(root / TRAINING, cycles, staging)
+        summary = export_cycle(root / TRAINING, cycles, staging, workers=workers)
         publish_dir(staging, final)
     finally:
         discard_dir(staging)

@@ -40,43 +40,58 @@ TRIGGER_STATE = {"motion": "on", "door": "on", "window": "on", "lock": "locked"}
 ACTION_STATES = {"light": ("on",), "fan": ("on",), "climate": None}  # None: any change
 
 
-def _role_entity(info: pd.DataFrame, key: str) -> pd.Series:
-    """device_id -> entity_id of the entity playing `key` on that device."""
+def _role_entity(info: pd.DataFrame, key: str) -> dict[str, str]:
+    """device_id -> entity_id of the (first) entity playing `key` on that device."""
     domain, device_class = ENTITY_ROLE[key]
     sel = info["domain"] == domain
     if device_class is not None:
         sel &= info["device_class"] == device_class
     rows = info[sel]
-    return (
-        pd.Series(rows.index.to_numpy(), index=rows["device_id"].to_numpy())
-        .groupby(level=0)
-        .first()
-    )
+    out: dict[str, str] = {}
+    for device_id, entity_id in zip(rows["device_id"], rows.index, strict=True):
+        if isinstance(device_id, str):
+            out.setdefault(device_id, entity_id)
+    return out
 
 
 def candidate_pairs(obs: HomeObservations) -> pd.DataFrame:
     """Every compatible trigger→action device pair, from the registry only."""
     info = obs.entity_info()
-    dev = obs.devices.set_index("device_id")
-    areas = obs.areas.set_index("area_id")
-    floor_of = areas["floor_id"]
+    devices = obs.devices
+    areas = obs.areas
     level = obs.floors.set_index("floor_id")["level"].to_dict()
+    floor_of = dict(zip(areas["area_id"], areas["floor_id"], strict=True))
+    # each area's place, looked up per pair (a plain dict: the pair loop stays cheap)
+    place = {
+        area_id: (area_id, str(kind), int(level.get(floor_id, 0)), bool(indoor))
+        for area_id, kind, floor_id, indoor in zip(
+            areas["area_id"], areas["kind"], areas["floor_id"], areas["indoor"], strict=True
+        )
+    }
+    area_of = dict(zip(devices["device_id"], devices["area_id"], strict=True))
+    roles: dict[str, dict[str, str]] = {}
 
-    def place(area_id: str) -> tuple[str, str, int, bool]:
-        row = areas.loc[area_id]
-        return area_id, str(row["kind"]), int(level.get(row["floor_id"], 0)), bool(row["indoor"])
+    def role(key: str) -> dict[str, str]:
+        if key not in roles:
+            roles[key] = _role_entity(info, key)
+        return roles[key]
 
     rows = []
     for rel, (t_types, t_key, a_types, a_key) in RELATIONSHIPS.items():
-        t_ent, a_ent = _role_entity(info, t_key), _role_entity(info, a_key)
-        t_dev = [d for d in dev.index[dev["device_type"].isin(t_types)] if d in t_ent.index]
-        a_dev = [d for d in dev.index[dev["device_type"].isin(a_types)] if d in a_ent.index]
+        t_ent, a_ent = role(t_key), role(a_key)
+        t_dev = [
+            d for d in devices["device_id"][devices["device_type"].isin(t_types)] if d in t_ent
+        ]
+        a_dev = [
+            d for d in devices["device_id"][devices["device_type"].isin(a_types)] if d in a_ent
+        ]
         for td in t_dev:
+            ta = area_of[td]
             for ad in a_dev:
                 if td == ad:
                     continue
-                ta, aa = dev.at[td, "area_id"], dev.at[ad, "area_id"]
-                if not plausible_pair(rel, place(ta), place(aa)):
+                aa = area_of[ad]
+                if not plausible_pair(rel, place[ta], place[aa]):
                     continue
                 rows.append(
                     {
@@ -105,7 +120,7 @@ def _event_times(
         return np.zeros(0, np.int64)
     sel = obs.entity == code
     if states is not None:
-        sel &= np.isin(obs.states[obs.state], states)
+        sel &= np.isin(obs.state, np.flatnonzero(np.isin(obs.states, states)))
     if by_hand and obs.auto_run.size:
         sel &= obs.auto_run < 0
     return obs.ts_ms[sel]
@@ -202,21 +217,37 @@ def device_nodes(obs: HomeObservations) -> list[dict]:
         .groupby("device_id")["n"]
         .sum()
     )
+    # each area's kind, floor and indoor flag as a plain dict: one lookup per device
+    place = {
+        area_id: (kind, floor_id, bool(indoor))
+        for area_id, kind, floor_id, indoor in zip(
+            areas.index, areas["kind"], areas["floor_id"], areas["indoor"], strict=True
+        )
+    }
+    events_of = events_by_device.to_dict()
+    devices = obs.devices
     nodes = []
-    for d in obs.devices.itertuples(index=False):
-        area = areas.loc[d.area_id] if d.area_id in areas.index else None
+    for device_id, device_type, category, power_source, area_id in zip(
+        devices["device_id"],
+        devices["device_type"],
+        devices["category"],
+        devices["power_source"],
+        devices["area_id"],
+        strict=True,
+    ):
+        area = place.get(area_id)
         nodes.append(
             {
                 "home_id": obs.home_id,
-                "device_id": d.device_id,
-                "device_type": d.device_type,
-                "category": d.category,
-                "power_source": d.power_source,
-                "area_id": d.area_id,
-                "area_kind": None if area is None else area["kind"],
-                "floor_id": None if area is None else area["floor_id"],
-                "indoor": None if area is None else bool(area["indoor"]),
-                "events": int(events_by_device.get(d.device_id, 0)),
+                "device_id": device_id,
+                "device_type": device_type,
+                "category": category,
+                "power_source": power_source,
+                "area_id": area_id,
+                "area_kind": None if area is None else area[0],
+                "floor_id": None if area is None else area[1],
+                "indoor": None if area is None else area[2],
+                "events": int(events_of.get(device_id, 0)),
             }
         )
     return nodes

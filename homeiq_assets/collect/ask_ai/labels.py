@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import math
 
-import yaml
-
+from homeiq_assets.collect.automation.validate import load_yaml
 from homeiq_assets.collect.observations import HomeTruth
 
 TIME_TOLERANCE_MIN = 5
@@ -97,20 +96,38 @@ def _reject_reason(intended: dict, answer: dict) -> str | None:
     return next((reason for reason, failed in checks if failed()), None)
 
 
-def _planted_match(intended: dict, truth: HomeTruth) -> str | None:
+def _planted(truth: HomeTruth) -> tuple[list[tuple[str, str | None, list]], object]:
+    """The home's routines as (id, state trigger entity or None, action entities), and its
+    habit-linked synergies: read once per home, not once per request."""
+    routines = truth.routines
+    rows = [
+        (str(rid), trig if isinstance(trig, str) else None, list(acts))
+        for rid, trig, acts in zip(
+            routines["routine_id"],
+            routines["trigger_entity_id"],
+            routines["action_entity_ids"],
+            strict=True,
+        )
+    ]
+    syn = truth.synergies
+    linked = syn[syn["gt_linked"].astype(bool)] if len(syn) else syn
+    return rows, linked
+
+
+def _planted_match(intended: dict, truth: HomeTruth, planted=None) -> str | None:
     """The planted habit or automation (or habit-linked synergy) the intended automation is."""
+    rows, linked = planted or _planted(truth)
     trig = intended["triggers"][0].get("entity_id")
     acts = [t for a in intended["actions"] for t in sorted(_targets(a))]
-    for row in truth.routines.itertuples(index=False):
-        planted = list(row.action_entity_ids)
-        if isinstance(row.trigger_entity_id, str):
-            if row.trigger_entity_id == trig and set(acts) & set(planted):
-                return str(row.routine_id)
-        elif trig is None and planted and acts and planted[0] == acts[0]:
-            return str(row.routine_id)
-    syn = truth.synergies
-    if len(syn) and trig is not None:
-        hit = syn[syn["gt_linked"].astype(bool) & (syn["trigger_entity_id"] == trig)]
+    wanted = set(acts)
+    for routine_id, planted_trig, actions in rows:
+        if planted_trig is not None:
+            if planted_trig == trig and wanted.intersection(actions):
+                return routine_id
+        elif trig is None and actions and acts and actions[0] == acts[0]:
+            return routine_id
+    if len(linked) and trig is not None:
+        hit = linked[linked["trigger_entity_id"] == trig]
         hit = hit[hit["action_entity_id"].isin(acts)]
         if len(hit):
             gid = hit["gt_habit_id"].iloc[0]
@@ -120,15 +137,16 @@ def _planted_match(intended: dict, truth: HomeTruth) -> str | None:
 
 def label_ask_ai(records: list[dict], truth: HomeTruth) -> list[dict]:
     """Set `approved`, `reject_reason`, `matches_planted_routine` (and the routine id)."""
+    planted = _planted(truth) if records else None
     for rec in records:
-        intended = yaml.safe_load(rec["gt_intended_yaml"])
+        intended = load_yaml(rec["gt_intended_yaml"])
         if not rec["answer_yaml"]:
             reason = "unparsed request"
         elif not rec["yaml_valid"]:
             reason = "invalid yaml"
         else:
-            reason = _reject_reason(intended, yaml.safe_load(rec["answer_yaml"]))
-        match = _planted_match(intended, truth)
+            reason = _reject_reason(intended, load_yaml(rec["answer_yaml"]))
+        match = _planted_match(intended, truth, planted)
         rec["approved"] = reason is None
         rec["reject_reason"] = reason
         rec["matches_planted_routine"] = match is not None

@@ -21,6 +21,7 @@ from homeiq_assets.defs.shared.partitions import cycle_partitions
 from homeiq_assets.defs.shared.resources import DataStore
 from homeiq_assets.defs.simulation.assets import read_summary
 from homeiq_assets.readers import read_frame
+from homeiq_assets.settings import settings
 from homeiq_assets.storage import (
     discard_dir,
     publish_dir,
@@ -127,7 +128,12 @@ def _run_stage(
             context.log.info(f"{done}/{total} homes ({time.perf_counter() - started:.0f} s)")
 
     result = collect_fleet(
-        store.source(cycle), summary["seed"], stages=(stage,), upstream=upstream, progress=progress
+        store.source(cycle),
+        summary["seed"],
+        stages=(stage,),
+        upstream=upstream,
+        workers=settings().workers,
+        progress=progress,
     )
     out = result.stages[stage]
     path = _write_stage(store, cycle, STAGE_ASSET[stage], out.records, out.extras, result.metrics)

@@ -12,6 +12,7 @@ from homeiq_assets.defs.shared.inputs import fails_on_corrupt_input
 from homeiq_assets.defs.shared.partitions import CYCLE_PARTITIONS_NAME, cycle_partitions
 from homeiq_assets.defs.shared.resources import DataStore
 from homeiq_assets.export.home_assistant.snapshot import write_ha_snapshot
+from homeiq_assets.settings import settings
 from homeiq_assets.sim.rng import derive_rng
 from homeiq_assets.storage import discard_dir, publish_dir, staging_dir
 
@@ -42,7 +43,7 @@ def exported_datasets(context: dg.AssetExecutionContext, store: DataStore) -> dg
     if cycle not in cycles:
         raise dg.Failure(description=f"training_data for cycle {cycle!r} is not materialised")
     started = time.perf_counter()
-    summary = export_cycles(store.root, cycles)
+    summary = export_cycles(store.root, cycles, workers=settings().workers)
     final = store.asset_dir("exported_datasets", cycle)
     rows = "| dataset | this cycle | all cycles | files |\n|---|---|---|---|\n" + "".join(
         f"| {name} | {summary['cycle'].get(name, {}).get('records', 0)} | {m['records']} | "

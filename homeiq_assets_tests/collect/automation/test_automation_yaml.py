@@ -15,6 +15,7 @@ from homeiq_assets.collect.automation import (
     to_yaml,
     validate_automation_yaml,
 )
+from homeiq_assets.collect.automation.spec import pyyaml_yaml
 
 IDS = frozenset(
     {
@@ -290,3 +291,39 @@ action:
     assert any("single mapping" in w for w in check.warnings)
     mixed = BASE + "trigger:\n  - trigger: time\n    at: '07:00:00'\n"
     assert "both 'trigger' and 'triggers'" in _errors(mixed)
+
+
+TRICKY_TEXT = [
+    "Lights on: hall",  # a colon PyYAML must quote
+    "on",  # a YAML 1.1 bool
+    "y",
+    "null",
+    "Kitchen #2",
+    "'quoted'",
+    "ends with space ",
+    "two  spaces",
+    "Café lights",
+    "- dash first",
+    "12",
+    "1e3",
+    "",
+    "x" * 600,
+]
+
+
+@pytest.mark.parametrize("text", TRICKY_TEXT)
+def test_fast_emitter_writes_pyyaml_bytes(text: str) -> None:
+    """The block emitter behind `to_yaml` writes exactly what PyYAML writes, whatever the
+    strings in a spec, so records and exports keep their bytes."""
+    base = SPECS[3]
+    odd = Action("climate.set_temperature", ("climate.living",), ((text or "k", text), ("on", 1)))
+    for spec in (
+        AutomationSpec(**{**base.__dict__, "alias": text, "description": text}),
+        AutomationSpec(**{**base.__dict__, "actions": (*base.actions, odd)}),
+    ):
+        assert to_yaml(spec) == pyyaml_yaml(spec)
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=[s.alias for s in SPECS])
+def test_fast_emitter_matches_pyyaml_on_every_spec_shape(spec: AutomationSpec) -> None:
+    assert to_yaml(spec) == pyyaml_yaml(spec)
