@@ -92,6 +92,15 @@ def cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
+def _metric_text(name: str, value: float, est: dict | None) -> str:
+    """`auc=0.998 [0.997, 0.998] (n 83,418)`, or the bare value for a version without an
+    interval (trained before intervals were recorded)."""
+    if not est or not all(isinstance(est.get(k), int | float) for k in ("low", "high")):
+        return f"{name}={value:.3f}"
+    n = f" (n {int(est['n']):,})" if isinstance(est.get("n"), int | float) else ""
+    return f"{name}={value:.3f} [{est['low']:.3f}, {est['high']:.3f}]{n}"
+
+
 def _list(registry, as_json: bool) -> int:
     from homeiq_assets.ml.registry import gate_passed, key_metrics
 
@@ -105,6 +114,12 @@ def _list(registry, as_json: bool) -> int:
                     "version": meta["version"],
                     "created": meta.get("created_at", ""),
                     "metrics": key_metrics(model, meta),
+                    # each key metric's 95 % interval over benchmark homes and its sample size
+                    "estimates": {
+                        k: est
+                        for k, est in (meta.get("estimates") or {}).items()
+                        if k in key_metrics(model, meta)
+                    },
                     "gate_passed": gate_passed(meta),
                     "allow_low_quality": meta.get("allow_low_quality", False),
                     "deployed": meta["version"] == deployed,
@@ -122,7 +137,10 @@ def _list(registry, as_json: bool) -> int:
             "model": r["model"],
             "version": r["version"],
             "created": r["created"],
-            "key metrics": " ".join(f"{k}={v:.3f}" for k, v in r["metrics"].items()) or "-",
+            "key metrics [95 % interval] (n)": "  ".join(
+                _metric_text(k, v, r["estimates"].get(k)) for k, v in r["metrics"].items()
+            )
+            or "-",
             "gate": {True: "passed", False: "FAILED", None: "-"}[r["gate_passed"]],
             "deployed": "*" if r["deployed"] else "",
         }

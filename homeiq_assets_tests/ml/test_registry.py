@@ -406,17 +406,24 @@ def test_cli_models_list_deploy_rollback(registry, capsys):
     assert main(["models", "list", "--root", root]) == 0
     assert "no models registered" in capsys.readouterr().out
 
-    registry.register(JsonModel(0.3), _metadata(0.93))
+    interval = {"value": 0.93, "low": 0.875, "high": 0.967, "n": 120, "homes": 120}
+    registry.register(
+        JsonModel(0.3), {**_metadata(0.93), "estimates": {"structural_accuracy": interval}}
+    )
     registry.register(JsonModel(0.8), _metadata(0.5, passed=False))
     assert main(["models", "deploy", "home_type", "v0001", "--root", root]) == 0
     assert "home_type: v0001 deployed" in capsys.readouterr().out
 
     assert main(["models", "list", "--root", root]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["model", "version", "created", "key", "metrics", "gate", "deployed"]
+    header = ["model", "version", "created", "key", "metrics", "[95", "%", "interval]", "(n)"]
+    assert lines[0].split() == [*header, "gate", "deployed"]
     v1 = next(line for line in lines if "v0001" in line)
     v2 = next(line for line in lines if "v0002" in line)
-    assert "accuracy=0.930" in v1 and "passed" in v1 and v1.endswith("*")
+    # each key metric with its interval over benchmark homes and its sample size, when recorded
+    assert "structural_accuracy=0.930 [0.875, 0.967] (n 120)" in v1
+    assert "structural_macro_f1=0.910  " in v1  # no interval recorded: the value alone
+    assert "passed" in v1 and v1.endswith("*")
     assert "FAILED" in v2 and not v2.endswith("*")
 
     assert main(["models", "list", "--root", root, "--json"]) == 0
