@@ -244,12 +244,17 @@ def occurrence_agreement(
     agg = caused.groupby(["cause", "occurrence"]).agg(
         n=("ts", "size"), first=("ts", "min"), home=("home_id", "first")
     )
+    # merged on columns: with `right_index`, an empty left side (a home whose routines never
+    # occurred in its window) takes the right index, and the next merge finds `routine_id` twice
     occ = occurrences.merge(
-        gt[["kind", "trigger_kind", "trigger_entity_id", "lag_s_lo", "lag_s_hi"]],
-        left_on="routine_id",
-        right_index=True,
+        gt[["kind", "trigger_kind", "trigger_entity_id", "lag_s_lo", "lag_s_hi"]].reset_index(),
+        on="routine_id",
     )
-    occ = occ.merge(agg, left_on=["routine_id", "occurrence"], right_index=True, how="left")
+    occ = occ.merge(
+        agg.reset_index().rename(columns={"cause": "routine_id"}),
+        on=["routine_id", "occurrence"],
+        how="left",
+    )
     first = _ms(occ["first_event_ts"])
     n = occ["n"].fillna(0)
     ok_events = (n == occ["events"]) & (
@@ -281,7 +286,11 @@ def occurrence_agreement(
         run_parent=("parent", "first"),
         run_has_parent=("has_parent", "first"),
     )
-    occ = occ.merge(run_info, left_on=["routine_id", "occurrence"], right_index=True, how="left")
+    occ = occ.merge(
+        run_info.reset_index().rename(columns={"cause": "routine_id"}),
+        on=["routine_id", "occurrence"],
+        how="left",
+    )
     auto = (occ["kind"] == "automation").to_numpy()
     ok_run = ~auto | (occ["run_n"] == 1).to_numpy()
     trigger_ctx = occ["trigger_ctx"].to_numpy()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pyarrow.dataset as ds
 
 from homeiq_assets.sim.catalog import HOME_TYPE_SHARES
 from homeiq_assets.sim.config import SimConfig
 from homeiq_assets.sim.fleet import plan_fleet
+from homeiq_assets.sim.realism import occurrence_agreement
 
 
 def test_lights_turn_on_in_the_evening_far_more_than_at_night(report):
@@ -101,3 +103,61 @@ def test_every_home_type_present_in_roughly_the_design_shares():
 def test_home_type_mix_in_generated_fleet(fleet_dir):
     homes = ds.dataset(fleet_dir / "homes").to_table().to_pandas()
     assert set(homes["home_type"]) == set(HOME_TYPE_SHARES)
+
+
+# -- ground truth against the recorded events: edge cases a fleet only shows at scale
+
+
+def _events() -> pd.DataFrame:
+    """One manual state change of a light, caused by nothing planted."""
+    return pd.DataFrame(
+        {
+            "home_id": ["h00001"],
+            "ts": [1_700_000_000_000],
+            "run": [False],
+            "entity_id": ["light.kitchen"],
+            "cause": [None],
+            "occurrence": [-1],
+            "ctx": [0],
+            "parent": [0],
+            "has_parent": [False],
+        }
+    )
+
+
+def _routines() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "routine_id": ["h00001.r0"],
+            "kind": ["habit"],
+            "trigger_kind": ["time"],
+            "trigger_entity_id": [None],
+            "lag_s_lo": [0.0],
+            "lag_s_hi": [60.0],
+            "event_count": [0],
+            "occurrences": [0],
+            "adherence": [0.8],
+            "lag_s_std": [5.0],
+        }
+    )
+
+
+def test_a_routine_that_never_occurred_in_the_window_agrees_with_no_events():
+    """A weekly routine can miss a short window: no occurrence rows for a home with routines
+    (this once failed at 100 homes: pandas made the empty merge's key an index)."""
+    occurrences = pd.DataFrame(
+        {
+            "routine_id": pd.Series([], dtype=object),
+            "occurrence": pd.Series([], dtype="int64"),
+            "home_id": pd.Series([], dtype=object),
+            "first_event_ts": pd.Series([], dtype="datetime64[ms, UTC]"),
+            "trigger_ts": pd.Series([], dtype="datetime64[ms, UTC]"),
+            "events": pd.Series([], dtype="int64"),
+            "step": pd.Series([], dtype="int64"),
+            "lag_s": pd.Series([], dtype="float64"),
+        }
+    )
+    out = occurrence_agreement(_events(), _routines(), occurrences)
+    assert out["routines"] == 1 and out["routines_counts_match"] == 1
+    assert out["occurrences"] == 0 and out["agreeing"] == 0 and out["share"] == 1.0
+    assert out["changes_with_parent_outside_runs"] == 0
