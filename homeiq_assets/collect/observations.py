@@ -225,6 +225,7 @@ def iter_homes(
     check_source(source, REQUIRED_TABLES if with_truth else OBSERVED_TABLES)
     layout = {t: _plain(_read(source, t, homes)) for t in LAYOUT_TABLES}
     truth = {t: _plain(_read(source, t, homes)) for t in TRUTH_TABLES} if with_truth else {}
+    by_home = {name: _rows_by_home(frame) for name, frame in (layout | truth).items()}
     columns = [
         "home_id",
         "ts",
@@ -248,7 +249,9 @@ def iter_homes(
         if in_shard & seen:
             raise SourceError(f"homes {sorted(in_shard & seen)[:3]} span several event shards")
         seen |= in_shard
-        yield from _split_shard(events, sorted(in_shard & wanted), layout, truth, with_truth)
+        yield from _split_shard(
+            events, sorted(in_shard & wanted), layout, truth, with_truth, by_home
+        )
     # homes without a single event still exist
     for home_id in sorted(wanted - seen):
         binary = ("context_id", "context_parent_id")
@@ -261,7 +264,7 @@ def iter_homes(
             empty = empty.set_column(
                 columns.index("gt_occurrence"), "gt_occurrence", pa.array([], pa.int32())
             )
-        yield from _split_shard(empty, [home_id], layout, truth, with_truth)
+        yield from _split_shard(empty, [home_id], layout, truth, with_truth, by_home)
 
 
 def _split_shard(
@@ -270,8 +273,10 @@ def _split_shard(
     layout: dict[str, pd.DataFrame],
     truth: dict[str, pd.DataFrame],
     with_truth: bool,
+    by_home: dict[str, dict[str, np.ndarray]],
 ) -> Iterator[tuple[HomeObservations, HomeTruth | None]]:
-    """The homes of one events shard, in home-id order."""
+    """The homes of one events shard, in home-id order (`by_home`: each layout and truth
+    table's row positions per home)."""
     # homes as integer ranks in id order (sorting integers, not strings, gives the same order)
     home_codes, home_vocab = _codes(events.column("home_id"))
     names, home_rank = np.unique(home_vocab.astype(str), return_inverse=True)
@@ -311,8 +316,7 @@ def _split_shard(
         )
 
         def part(name: str, home_id: str = home_id) -> pd.DataFrame:
-            frame = layout[name]
-            return frame[frame["home_id"] == home_id].reset_index(drop=True)
+            return _home_rows(layout[name], by_home[name], home_id)
 
         home_row = part("homes").iloc[0].to_dict()
         hidden = {
@@ -347,13 +351,26 @@ def _split_shard(
                 routines=routines[routines["routine_id"].str.startswith(home_id + ".")]
                 .reset_index(drop=True)
                 .copy(),
-                synergies=synergies[synergies["home_id"] == home_id].reset_index(drop=True),
+                synergies=_home_rows(synergies, by_home["gt_synergies"], home_id),
                 home_labels=hidden,
-                occurrences=occurrences[occurrences["home_id"] == home_id].reset_index(drop=True),
+                occurrences=_home_rows(occurrences, by_home["gt_occurrences"], home_id),
                 run_cause=cause_vocab[cause_codes[run_idx]],
                 run_occurrence=occ_all[run_idx],
             )
         yield obs, home_truth
+
+
+def _rows_by_home(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Row positions of each home in a table (in table order), grouped once per table rather
+    than compared string by string for every home."""
+    if not len(frame) or "home_id" not in frame:
+        return {}
+    return frame.groupby("home_id", sort=False).indices
+
+
+def _home_rows(frame: pd.DataFrame, rows_by_home: dict, home_id: str) -> pd.DataFrame:
+    rows = rows_by_home.get(home_id)
+    return frame.iloc[rows if rows is not None else np.zeros(0, np.int64)].reset_index(drop=True)
 
 
 def _runs(
