@@ -126,6 +126,25 @@ class HomeObservations:
         return self._entity_info
 
     def _join_entity_info(self) -> pd.DataFrame:
+        """The joins as positional lookups (device and area ids are unique keys; a pandas
+        merge per home costs several times more), else the merges themselves."""
+        devices, areas = pd.Index(self.devices["device_id"]), pd.Index(self.areas["area_id"])
+        if not (devices.is_unique and areas.is_unique):
+            return self._merge_entity_info()
+        out = self.entities.reset_index(drop=True)
+        on_device = devices.get_indexer(out["device_id"])
+        for col, name in (
+            ("area_id", "area_id"),
+            ("device_type", "device_type"),
+            ("name", "device_name"),
+        ):
+            out[name] = self.devices[col].array.take(on_device, allow_fill=True)
+        in_area = areas.get_indexer(out["area_id"])
+        for col, name in (("floor_id", "floor_id"), ("name", "area_name")):
+            out[name] = self.areas[col].array.take(in_area, allow_fill=True)
+        return out.set_index("entity_id")
+
+    def _merge_entity_info(self) -> pd.DataFrame:
         dev = self.devices[["device_id", "area_id", "device_type", "name"]].rename(
             columns={"name": "device_name"}
         )
