@@ -77,6 +77,7 @@ class HomeObservations:
     runs: AutomationRuns = field(default_factory=AutomationRuns.empty)
     _local_offset_ms: np.ndarray | None = field(default=None, repr=False)
     _entity_info: pd.DataFrame | None = field(default=None, repr=False)
+    _by_entity: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     @property
     def n_events(self) -> int:
@@ -113,6 +114,16 @@ class HomeObservations:
     def entity_code(self, entity_id: str) -> int:
         hits = np.flatnonzero(self.entity_ids == entity_id)
         return int(hits[0]) if hits.size else -1
+
+    def events_of(self, code: int) -> np.ndarray:
+        """Positions of entity `code`'s events, ascending: `np.flatnonzero(entity == code)`
+        from one stable sort of the home's events by entity (stages look up many entities)."""
+        if self._by_entity is None:
+            order = np.argsort(self.entity, kind="stable")
+            bounds = np.searchsorted(self.entity[order], np.arange(len(self.entity_ids) + 1))
+            self._by_entity = (order, bounds)
+        order, bounds = self._by_entity
+        return order[bounds[code] : bounds[code + 1]]
 
     def state_code(self, state: str) -> int:
         hits = np.flatnonzero(self.states == state)

@@ -473,7 +473,7 @@ def _numeric_crossings(obs, act_idx, act_tok, act_inv, keep_act, th):
         code = obs.entity_code(sensor_id)
         if code < 0:
             continue
-        ev = np.flatnonzero(obs.entity == code)
+        ev = obs.events_of(code)
         v = values[obs.state[ev]]
         good = ~np.isnan(v)
         ev, v = ev[good], v[good]

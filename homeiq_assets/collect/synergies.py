@@ -115,11 +115,11 @@ def _event_times(
     code = obs.entity_code(entity_id)
     if code < 0:
         return np.zeros(0, np.int64)
-    sel = obs.entity == code
+    sel = obs.events_of(code)
     if states is not None:
-        sel &= np.isin(obs.state, np.flatnonzero(np.isin(obs.states, states)))
+        sel = sel[np.isin(obs.states, states)[obs.state[sel]]]
     if by_hand and obs.auto_run.size:
-        sel &= obs.auto_run < 0
+        sel = sel[obs.auto_run[sel] < 0]
     return obs.ts_ms[sel]
 
 
@@ -128,7 +128,7 @@ def _rising_crossings(obs: HomeObservations, entity_id: str) -> np.ndarray:
     code = obs.entity_code(entity_id)
     if code < 0:
         return np.zeros(0, np.int64)
-    sel = np.flatnonzero(obs.entity == code)
+    sel = obs.events_of(code)
     values = pd.to_numeric(pd.Series(obs.states[obs.state[sel]]), errors="coerce").to_numpy()
     ok = ~np.isnan(values)
     values, times = values[ok], obs.ts_ms[sel][ok]
