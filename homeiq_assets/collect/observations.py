@@ -243,6 +243,7 @@ def iter_homes(
     homes: list[str] | None = None,
     with_truth: bool = True,
     shards: list[Path] | None = None,
+    tables: dict[str, pd.DataFrame] | None = None,
 ) -> Iterator[tuple[HomeObservations, HomeTruth | None]]:
     """Yield each requested home (all by default) with its ground truth.
 
@@ -250,11 +251,22 @@ def iter_homes(
     (the simulator keeps every home in exactly one shard), so memory stays flat however large
     the fleet. Within a shard, events are split per home without copying strings (dictionary
     codes are remapped per home). `shards` limits the reading to those event files (a worker's
-    share; its `homes` must then be exactly theirs, or the homes without events).
+    share; its `homes` must then be exactly theirs, or the homes without events). `tables`:
+    the layout and truth tables of the whole fleet, already read (`read_tables`), so that the
+    units of one collection read them once rather than once each.
     """
     check_source(source, REQUIRED_TABLES if with_truth else OBSERVED_TABLES)
-    layout = {t: _plain(_read(source, t, homes)) for t in LAYOUT_TABLES}
-    truth = {t: _plain(_read(source, t, homes)) for t in TRUTH_TABLES} if with_truth else {}
+
+    def table(name: str) -> pd.DataFrame:
+        if tables is None:
+            return _plain(_read(source, name, homes))
+        frame = tables[name]  # the same rows a read filtered to `homes` returns
+        if homes is None:
+            return frame
+        return frame[frame["home_id"].isin(homes)].reset_index(drop=True)
+
+    layout = {t: table(t) for t in LAYOUT_TABLES}
+    truth = {t: table(t) for t in TRUTH_TABLES} if with_truth else {}
     by_home = {name: _rows_by_home(frame) for name, frame in (layout | truth).items()}
     columns = [
         "home_id",
@@ -295,6 +307,15 @@ def iter_homes(
                 columns.index("gt_occurrence"), "gt_occurrence", pa.array([], pa.int32())
             )
         yield from _split_shard(empty, [home_id], layout, truth, with_truth, by_home)
+
+
+def read_tables(
+    source: TableSource, homes: list[str] | None = None, with_truth: bool = True
+) -> dict[str, pd.DataFrame]:
+    """The layout (and truth) tables of the fleet (or of `homes`), as `iter_homes(tables=…)`
+    takes them."""
+    names = LAYOUT_TABLES + (TRUTH_TABLES if with_truth else ())
+    return {t: _plain(_read(source, t, homes)) for t in names}
 
 
 def _split_shard(
