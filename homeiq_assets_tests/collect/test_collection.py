@@ -21,7 +21,7 @@ from homeiq_assets.collect import labels
 from homeiq_assets.collect import training_data as td
 from homeiq_assets.collect.collector import collect_fleet
 from homeiq_assets.collect.lineage import TRAINING, cycle_lineage, dataset_lineage
-from homeiq_assets.collect.observations import iter_homes
+from homeiq_assets.collect.observations import iter_homes, read_tables
 from homeiq_assets.collect.pipeline import collect_cycle, export_cycles, stored_cycles
 from homeiq_assets.export.cycle_exports import export_cycle
 from homeiq_assets.sim.config import SimConfig
@@ -357,3 +357,22 @@ def test_routine_agreement_reads_only_the_rows_its_counts_need(fleet20):
     assert sum(len(f) for f in frames) > sum(obs.n_events for obs, _ in homes)  # every change
     assert 0 < got["agreeing"] < got["occurrences"]
     assert got == {"occurrences": full["occurrences"], "agreeing": full["agreeing"]}
+
+
+def test_homes_from_tables_read_once_equal_homes_read_per_unit(fleet20):
+    """A collection reads the layout and truth tables once and hands them to every shard unit;
+    each home's frames are the ones a unit reading its own homes gets."""
+    tables = read_tables(fleet20)
+    homes = sorted(tables["homes"]["home_id"])[3:9]
+    own = list(iter_homes(fleet20, homes))
+    shared = list(iter_homes(fleet20, homes, tables=tables))
+    assert [o.home_id for o, _ in own] == [o.home_id for o, _ in shared] == homes
+    for (obs_a, truth_a), (obs_b, truth_b) in zip(own, shared, strict=True):
+        for name in ("floors", "areas", "labels", "devices", "entities"):
+            pd.testing.assert_frame_equal(getattr(obs_a, name), getattr(obs_b, name))
+        for name in ("routines", "synergies", "occurrences"):
+            pd.testing.assert_frame_equal(getattr(truth_a, name), getattr(truth_b, name))
+        assert repr(obs_a.home) == repr(obs_b.home)
+        assert repr(truth_a.home_labels) == repr(truth_b.home_labels)
+        assert len(obs_b.entities) and len(truth_b.routines)
+        assert set(obs_b.entities["home_id"]) == {obs_b.home_id}
