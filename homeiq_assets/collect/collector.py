@@ -38,6 +38,7 @@ from homeiq_assets.collect.observations import (
     check_source,
     home_ids,
     iter_homes,
+    read_tables,
 )
 from homeiq_assets.collect.records import validate_records
 from homeiq_assets.sim.rng import derive_rng
@@ -266,8 +267,11 @@ def collect_fleet(
     total = sum(len(unit_homes) for _, unit_homes in units)
     if workers > 1 and len(units) > 1:
         source = _TableDirs({t: table_dir(source, t) for t in REQUIRED_TABLES})
+    # the layout and truth tables read once for every unit (workers fork after this)
+    token = f"{id(out)}:{time.perf_counter_ns()}"
+    _FLEET_TABLES[token] = read_tables(source, homes)
     jobs = [
-        (source, seed, wanted, _given_for(given_by_home, unit_homes), unit_homes, shards)
+        (source, seed, wanted, _given_for(given_by_home, unit_homes), unit_homes, shards, token)
         for shards, unit_homes in units
     ]
     if workers > 1 and len(units) > 1:
@@ -284,6 +288,7 @@ def collect_fleet(
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+        _FLEET_TABLES.pop(token, None)
     metrics = detector_metrics(out, routines, agreement)
     return FleetCollection(out, metrics, n_done, time.perf_counter() - started)
 
@@ -364,12 +369,17 @@ def _given_for(
     }
 
 
+# fleet-wide layout and truth tables of the collections under way in this process, by token
+_FLEET_TABLES: dict[str, dict[str, pd.DataFrame]] = {}
+
+
 def _collect_unit(job: tuple) -> tuple[list[_HomeResult], dict]:
     """The homes of one shard (or the homes without events), in iteration order, and their
     routine agreement (checked in one pass over the shard's homes; with the pattern stage)."""
-    source, seed, wanted, given_by_home, homes, shards = job
+    source, seed, wanted, given_by_home, homes, shards, token = job
     results, seen = [], []
-    for obs, truth in iter_homes(source, homes, shards=shards):
+    tables = _FLEET_TABLES.get(token)  # inherited by forked workers; else each unit reads
+    for obs, truth in iter_homes(source, homes, shards=shards, tables=tables):
         results.append(_collect_home(obs, truth, wanted, given_by_home, seed))
         seen.append((obs, truth))
     agreement = (

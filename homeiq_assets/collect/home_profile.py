@@ -77,7 +77,7 @@ def _presence(obs: HomeObservations) -> dict[str, float]:
     away = np.zeros((len(people), len(grid)), dtype=bool)
     not_home = obs.state_code("not_home")
     for k, code in enumerate(people):
-        mine = obs.entity == code
+        mine = obs.events_of(code)
         t, st = obs.ts_ms[mine], obs.state[mine]
         last = np.searchsorted(t, grid, side="right") - 1
         away[k] = (last >= 0) & (st[np.maximum(last, 0)] == not_home)
@@ -93,7 +93,7 @@ def _energy(obs: HomeObservations) -> dict[str, float]:
     codes = [i for i, e in enumerate(obs.entity_ids) if e in energy]
     if not codes:
         return {"energy_kwh_per_day": MISSING}
-    mine = obs.entity == codes[0]
+    mine = obs.events_of(codes[0])
     values = pd.to_numeric(pd.Series(obs.states[obs.state[mine]]), errors="coerce").to_numpy()
     t = obs.ts_ms[mine]
     ok = np.isfinite(values)

@@ -33,7 +33,7 @@ import pandas as pd
 
 from homeiq_assets.collect.observations import HomeObservations, HomeTruth
 from homeiq_assets.collect.patterns import DetectedPatterns
-from homeiq_assets.sim.realism import occurrence_agreement
+from homeiq_assets.sim.realism import _ms, occurrence_agreement
 
 TIME_TOLERANCE_H = 1.0
 NUMERIC_TOLERANCE = 5.0  # percentage points of humidity (or units of the sensor)
@@ -167,13 +167,19 @@ def routine_agreement_of(homes: list[tuple[HomeObservations, HomeTruth]]) -> dic
     each checked within its own home: one pandas pass per batch rather than per home)."""
     if not homes:
         return {"occurrences": 0, "agreeing": 0}
-    frames, base = [], 0
-    for obs, truth in homes:
-        frames.append(_agreement_events(obs, truth, base))
-        base += obs.n_events + len(obs.runs)  # context keys stay unique across the batch
-    events = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     routines = _concat_frames([truth.routines for _, truth in homes])
     occurrences = _concat_frames([truth.occurrences for _, truth in homes])
+    routine_ids = routines["routine_id"].unique() if len(routines) else np.zeros(0, object)
+    trigger_ms = (
+        _ms(occurrences["trigger_ts"]).dropna().to_numpy(np.int64)
+        if len(occurrences)
+        else np.zeros(0, np.int64)
+    )
+    frames, base = [], 0
+    for obs, truth in homes:
+        frames.append(_agreement_events(obs, truth, base, routine_ids, trigger_ms))
+        base += obs.n_events + len(obs.runs)  # context keys stay unique across the batch
+    events = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     out = occurrence_agreement(events, routines, occurrences)
     return {k: out[k] for k in ("occurrences", "agreeing")}
 
@@ -185,9 +191,21 @@ def _concat_frames(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0]
 
 
-def _agreement_events(obs: HomeObservations, truth: HomeTruth, base: int) -> pd.DataFrame:
+def _agreement_events(
+    obs: HomeObservations,
+    truth: HomeTruth,
+    base: int,
+    routine_ids: np.ndarray,
+    trigger_ms: np.ndarray,
+) -> pd.DataFrame:
     """One home's state changes and runs as `occurrence_agreement` reads them; context keys
-    are numbered from `base`."""
+    are numbered from `base`.
+
+    Only the rows the occurrence counts read are kept: those a planted routine caused (its
+    changes and its runs) and the state changes at a trigger's time (the trigger lookup).
+    The across-rows checks (orphan contexts) read the others, but collection keeps only
+    `occurrences` and `agreeing`, which never depend on them; dropping the rest before the
+    frame is built spares a pandas pass over every event of the home."""
     n = obs.n_events
     m = len(obs.runs)
     state_ctx = base + np.where(obs.auto_run >= 0, n + obs.auto_run, np.arange(n)).astype(np.int64)
@@ -196,23 +214,32 @@ def _agreement_events(obs: HomeObservations, truth: HomeTruth, base: int) -> pd.
     run_has_parent = run_parent_row >= 0
     caused = obs.auto_run >= 0
     run_of = np.maximum(obs.auto_run, 0)
+    ts = np.concatenate((obs.ts_ms, obs.runs.ts_ms))
+    run = np.concatenate((np.zeros(n, bool), np.ones(m, bool)))
+    cause = np.concatenate((truth.gt_cause, truth.run_cause)).astype(object)
+    occurrence = np.concatenate((truth.gt_occurrence, truth.run_occurrence))
+    planted = occurrence >= 0
+    planted[planted] = pd.Index(routine_ids).get_indexer(cause[planted]) >= 0
+    keep = np.flatnonzero(planted | (~run & np.isin(ts, trigger_ms)))
+    kept_state, kept_run = keep[keep < n], keep[keep >= n] - n
+    entity_id = np.concatenate(
+        (obs.entity_ids[obs.entity[kept_state]], np.asarray(obs.runs.automation)[kept_run])
+    ).astype(object)
     return pd.DataFrame(
         {
             "home_id": obs.home_id,
-            "ts": np.concatenate((obs.ts_ms, obs.runs.ts_ms)),
-            "run": np.concatenate((np.zeros(n, bool), np.ones(m, bool))),
-            "entity_id": np.concatenate((obs.entity_ids[obs.entity], obs.runs.automation)).astype(
-                object
-            ),
-            "cause": np.concatenate((truth.gt_cause, truth.run_cause)).astype(object),
-            "occurrence": np.concatenate((truth.gt_occurrence, truth.run_occurrence)),
-            "ctx": np.concatenate((state_ctx, base + n + np.arange(m, dtype=np.int64))),
+            "ts": ts[keep],
+            "run": run[keep],
+            "entity_id": entity_id,
+            "cause": cause[keep],
+            "occurrence": occurrence[keep],
+            "ctx": np.concatenate((state_ctx, base + n + np.arange(m, dtype=np.int64)))[keep],
             "parent": np.concatenate(
                 (np.where(caused, run_parent[run_of] if m else 0, 0), run_parent)
-            ),
+            )[keep],
             "has_parent": np.concatenate(
                 (caused & (run_has_parent[run_of] if m else False), run_has_parent)
-            ),
+            )[keep],
         }
     )
 

@@ -78,6 +78,7 @@ class HomeObservations:
     runs: AutomationRuns = field(default_factory=AutomationRuns.empty)
     _local_offset_ms: np.ndarray | None = field(default=None, repr=False)
     _entity_info: pd.DataFrame | None = field(default=None, repr=False)
+    _by_entity: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     @property
     def n_events(self) -> int:
@@ -115,6 +116,16 @@ class HomeObservations:
         hits = np.flatnonzero(self.entity_ids == entity_id)
         return int(hits[0]) if hits.size else -1
 
+    def events_of(self, code: int) -> np.ndarray:
+        """Positions of entity `code`'s events, ascending: `np.flatnonzero(entity == code)`
+        from one stable sort of the home's events by entity (stages look up many entities)."""
+        if self._by_entity is None:
+            order = np.argsort(self.entity, kind="stable")
+            bounds = np.searchsorted(self.entity[order], np.arange(len(self.entity_ids) + 1))
+            self._by_entity = (order, bounds)
+        order, bounds = self._by_entity
+        return order[bounds[code] : bounds[code + 1]]
+
     def state_code(self, state: str) -> int:
         hits = np.flatnonzero(self.states == state)
         return int(hits[0]) if hits.size else -1
@@ -127,6 +138,25 @@ class HomeObservations:
         return self._entity_info
 
     def _join_entity_info(self) -> pd.DataFrame:
+        """The joins as positional lookups (device and area ids are unique keys; a pandas
+        merge per home costs several times more), else the merges themselves."""
+        devices, areas = pd.Index(self.devices["device_id"]), pd.Index(self.areas["area_id"])
+        if not (devices.is_unique and areas.is_unique):
+            return self._merge_entity_info()
+        out = self.entities.reset_index(drop=True)
+        on_device = devices.get_indexer(out["device_id"])
+        for col, name in (
+            ("area_id", "area_id"),
+            ("device_type", "device_type"),
+            ("name", "device_name"),
+        ):
+            out[name] = self.devices[col].array.take(on_device, allow_fill=True)
+        in_area = areas.get_indexer(out["area_id"])
+        for col, name in (("floor_id", "floor_id"), ("name", "area_name")):
+            out[name] = self.areas[col].array.take(in_area, allow_fill=True)
+        return out.set_index("entity_id")
+
+    def _merge_entity_info(self) -> pd.DataFrame:
         dev = self.devices[["device_id", "area_id", "device_type", "name"]].rename(
             columns={"name": "device_name"}
         )
@@ -217,6 +247,7 @@ def iter_homes(
     homes: list[str] | None = None,
     with_truth: bool = True,
     shards: list[Path] | None = None,
+    tables: dict[str, pd.DataFrame] | None = None,
 ) -> Iterator[tuple[HomeObservations, HomeTruth | None]]:
     """Yield each requested home (all by default) with its ground truth.
 
@@ -224,11 +255,23 @@ def iter_homes(
     (the simulator keeps every home in exactly one shard), so memory stays flat however large
     the fleet. Within a shard, events are split per home without copying strings (dictionary
     codes are remapped per home). `shards` limits the reading to those event files (a worker's
-    share; its `homes` must then be exactly theirs, or the homes without events).
+    share; its `homes` must then be exactly theirs, or the homes without events). `tables`:
+    the layout and truth tables of the whole fleet, already read (`read_tables`), so that the
+    units of one collection read them once rather than once each.
     """
     check_source(source, REQUIRED_TABLES if with_truth else OBSERVED_TABLES)
-    layout = {t: _plain(_read(source, t, homes)) for t in LAYOUT_TABLES}
-    truth = {t: _plain(_read(source, t, homes)) for t in TRUTH_TABLES} if with_truth else {}
+
+    def table(name: str) -> pd.DataFrame:
+        if tables is None:
+            return _plain(_read(source, name, homes))
+        frame = tables[name]  # the same rows a read filtered to `homes` returns
+        if homes is None:
+            return frame
+        return frame[frame["home_id"].isin(homes)].reset_index(drop=True)
+
+    layout = {t: table(t) for t in LAYOUT_TABLES}
+    truth = {t: table(t) for t in TRUTH_TABLES} if with_truth else {}
+    by_home = {name: _rows_by_home(frame) for name, frame in (layout | truth).items()}
     columns = [
         "home_id",
         "ts",
@@ -251,7 +294,9 @@ def iter_homes(
         if in_shard & seen:
             raise SourceError(f"homes {sorted(in_shard & seen)[:3]} span several event shards")
         seen |= in_shard
-        yield from _split_shard(events, sorted(in_shard & wanted), layout, truth, with_truth)
+        yield from _split_shard(
+            events, sorted(in_shard & wanted), layout, truth, with_truth, by_home
+        )
     # homes without a single event still exist
     for home_id in sorted(wanted - seen):
         binary = ("context_id", "context_parent_id")
@@ -264,7 +309,16 @@ def iter_homes(
             empty = empty.set_column(
                 columns.index("gt_occurrence"), "gt_occurrence", pa.array([], pa.int32())
             )
-        yield from _split_shard(empty, [home_id], layout, truth, with_truth)
+        yield from _split_shard(empty, [home_id], layout, truth, with_truth, by_home)
+
+
+def read_tables(
+    source: TableSource, homes: list[str] | None = None, with_truth: bool = True
+) -> dict[str, pd.DataFrame]:
+    """The layout (and truth) tables of the fleet (or of `homes`), as `iter_homes(tables=…)`
+    takes them."""
+    names = LAYOUT_TABLES + (TRUTH_TABLES if with_truth else ())
+    return {t: _plain(_read(source, t, homes)) for t in names}
 
 
 def _split_shard(
@@ -273,8 +327,10 @@ def _split_shard(
     layout: dict[str, pd.DataFrame],
     truth: dict[str, pd.DataFrame],
     with_truth: bool,
+    by_home: dict[str, dict[str, np.ndarray]],
 ) -> Iterator[tuple[HomeObservations, HomeTruth | None]]:
-    """The homes of one events shard, in home-id order."""
+    """The homes of one events shard, in home-id order (`by_home`: each layout and truth
+    table's row positions per home)."""
     # homes as integer ranks in id order (sorting integers, not strings, gives the same order)
     home_codes, home_vocab = _codes(events.column("home_id"))
     names, home_rank = np.unique(home_vocab.astype(str), return_inverse=True)
@@ -314,8 +370,7 @@ def _split_shard(
         )
 
         def part(name: str, home_id: str = home_id) -> pd.DataFrame:
-            frame = layout[name]
-            return frame[frame["home_id"] == home_id].reset_index(drop=True)
+            return _home_rows(layout[name], by_home[name], home_id)
 
         home_row = part("homes").iloc[0].to_dict()
         hidden = {
@@ -350,13 +405,26 @@ def _split_shard(
                 routines=routines[routines["routine_id"].str.startswith(home_id + ".")]
                 .reset_index(drop=True)
                 .copy(),
-                synergies=synergies[synergies["home_id"] == home_id].reset_index(drop=True),
+                synergies=_home_rows(synergies, by_home["gt_synergies"], home_id),
                 home_labels=hidden,
-                occurrences=occurrences[occurrences["home_id"] == home_id].reset_index(drop=True),
+                occurrences=_home_rows(occurrences, by_home["gt_occurrences"], home_id),
                 run_cause=cause_vocab[cause_codes[run_idx]],
                 run_occurrence=occ_all[run_idx],
             )
         yield obs, home_truth
+
+
+def _rows_by_home(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Row positions of each home in a table (in table order), grouped once per table rather
+    than compared string by string for every home."""
+    if not len(frame) or "home_id" not in frame:
+        return {}
+    return frame.groupby("home_id", sort=False).indices
+
+
+def _home_rows(frame: pd.DataFrame, rows_by_home: dict, home_id: str) -> pd.DataFrame:
+    rows = rows_by_home.get(home_id)
+    return frame.iloc[rows if rows is not None else np.zeros(0, np.int64)].reset_index(drop=True)
 
 
 def _runs(

@@ -176,7 +176,9 @@ def _sequence_patterns(obs: HomeObservations, th: PatternThresholds):
     # searched among its own events rather than among all actions
     by_token = np.argsort(act_inv, kind="stable")
     token_bounds = np.searchsorted(act_inv[by_token], np.arange(n_act_tok + 1))
-    found: list[tuple[dict, np.ndarray, float, int]] = []  # record, occurrences, score, token
+    ent_of_tok = act_tok // len(obs.states)
+    state_of_tok = act_tok % len(obs.states)
+    cands: list[_Candidates] = []
     for kind, t_trig, info in triggers:
         last = np.searchsorted(t_trig, t_act, side="left") - 1
         has = last >= 0
@@ -184,9 +186,9 @@ def _sequence_patterns(obs: HomeObservations, th: PatternThresholds):
         ok = has & (lag > 0)
         logb = np.floor((np.log10(np.where(ok, lag, 1.0)) - LOG_LO) / BIN).astype(np.int64)
         ok &= (logb >= 0) & (logb < N_BINS)
-        trig_entity = info["trigger_entity_id"]
-        hist = np.zeros((n_act_tok, N_BINS), dtype=np.int64)
-        np.add.at(hist, (act_inv[ok], logb[ok]), 1)
+        hist = np.bincount(act_inv[ok] * N_BINS + logb[ok], minlength=n_act_tok * N_BINS).reshape(
+            n_act_tok, N_BINS
+        )
         csum = np.concatenate([np.zeros((n_act_tok, 1), np.int64), np.cumsum(hist, 1)], axis=1)
         band = csum[:, SPAN:] - csum[:, :-SPAN]  # counts in every SPAN-bin window
         rate = t_trig.size / (span_ms / MS)
@@ -196,26 +198,42 @@ def _sequence_patterns(obs: HomeObservations, th: PatternThresholds):
         score = _poisson_llr(band, expected)
         best = score.argmax(axis=1)
         best_count = band[np.arange(n_act_tok), best]
-        for b in np.flatnonzero(keep_act & (best_count >= th.min_occurrences)):
-            ent, st = divmod(int(act_tok[b]), len(obs.states))
-            if obs.entity_ids[ent] == trig_entity:
-                continue
-            lo = 10 ** (LOG_LO + (best[b] - 1) * BIN)
-            hi = 10 ** (LOG_LO + (best[b] + SPAN + 1) * BIN)
-            mine = by_token[token_bounds[b] : token_bounds[b + 1]]
-            mine_lag = lag[mine]
-            sel = mine[ok[mine] & (mine_lag >= lo) & (mine_lag < hi)]
-            lags = lag[sel]
-            n = lags.size
-            ordered = np.sort(lags)
-            lo_obs, hi_obs = float(ordered[0]), float(ordered[-1])
-            expected = act_counts[b] * (np.exp(-rate * lo_obs) - np.exp(-rate * hi_obs))
-            lift = n / max(expected, 1e-9)
-            if lift < 2.0:
-                continue
-            mean, std = _mean_std(lags)
-            cv = float(std / mean) if mean > 0 else 1.0
-            days = np.unique(local_day[act_idx[sel]]).size
+        c = np.flatnonzero(keep_act & (best_count >= th.min_occurrences))
+        c = c[obs.entity_ids[ent_of_tok[c]] != info["trigger_entity_id"]]
+        if c.size:
+            found = _band_candidates(c, best[c], lag, ok, act_inv, by_token, token_bounds)
+            found.lift_ok(rate, act_counts)
+            if found.tokens.size:
+                found.trigger = (kind, info, int(t_trig.size))
+                found.llr = score[found.tokens, best[found.tokens]]
+                cands.append(found)
+    if not cands:
+        return
+    mean, std = _segment_mean_std(np.concatenate([f.lags for f in cands]), [f.n for f in cands])
+    found: list[tuple[dict, np.ndarray, float, int]] = []  # record, occurrences, score, token
+    at = 0
+    for f in cands:
+        kind, info, trigger_count = f.trigger
+        days = f.days(local_day[act_idx[f.events]])
+        k = f.tokens.size
+        f_mean, f_std = mean[at : at + k], std[at : at + k]
+        at += k
+        cv = np.where(f_mean > 0, f_std / np.where(f_mean > 0, f_mean, 1.0), 1.0).tolist()
+        rows = zip(
+            f.tokens.tolist(),
+            f.n.tolist(),
+            days,
+            f.lift.tolist(),
+            cv,
+            f.median().tolist(),
+            f_std.tolist(),
+            f.llr.tolist(),
+            f.segments(act_idx[f.events]),
+            strict=True,
+        )
+        for b, n, d, lift, cv_b, median, std_b, llr, occurrence_idx in rows:
+            ent, st = int(ent_of_tok[b]), int(state_of_tok[b])
+            count = int(act_counts[b])
             rec = {
                 "home_id": obs.home_id,
                 "pattern_type": "sequence",
@@ -223,19 +241,19 @@ def _sequence_patterns(obs: HomeObservations, th: PatternThresholds):
                 **info,
                 "action_entity_id": obs.entity_ids[ent],
                 "action_state": obs.states[st],
-                "occurrences": int(n),
-                "support": round(days / n_days, 4),
-                "confidence": round(min(n / t_trig.size, 1.0), 4),
-                "coverage": round(n / int(act_counts[b]), 4),
-                "lift": round(float(min(lift, 1e6)), 3),
-                "regularity": round(max(0.0, 1.0 - cv), 4),
-                "lag_s_median": round(_median_sorted(ordered), 3),
-                "lag_s_std": round(float(std), 3),
+                "occurrences": n,
+                "support": round(d / n_days, 4),
+                "confidence": round(min(n / trigger_count, 1.0), 4),
+                "coverage": round(n / count, 4),
+                "lift": round(min(lift, 1e6), 3),
+                "regularity": round(max(0.0, 1.0 - cv_b), 4),
+                "lag_s_median": round(median, 3),
+                "lag_s_std": round(std_b, 3),
                 "time_local_h": None,
-                "trigger_count": int(t_trig.size),
-                "action_count": int(act_counts[b]),
+                "trigger_count": trigger_count,
+                "action_count": count,
             }
-            found.append((rec, act_idx[sel], float(score[b, best[b]]), int(b)))
+            found.append((rec, occurrence_idx, llr, b))
     if not found:
         return
     # explaining away: the action's own device, or a much better trigger of the same action
@@ -254,21 +272,101 @@ def _sequence_patterns(obs: HomeObservations, th: PatternThresholds):
         yield rec, idx
 
 
-def _mean_std(values: np.ndarray) -> tuple[np.float64, np.float64]:
-    """`values.mean()` and `values.std()` bit for bit (the same reductions numpy's own methods
-    run), computed once: a home has thousands of candidate sequences."""
-    n = values.size
-    mean = np.add.reduce(values) / n
-    dev = values - mean
-    return mean, np.sqrt(np.add.reduce(np.multiply(dev, dev)) / n)
+# a lag band's ends in seconds, by its first bin (one bin of margin each side), computed with
+# the scalar expressions the per-candidate code used, so the edges are the same floats
+_BAND_LO_S = np.array([10 ** (LOG_LO + (np.int64(k) - 1) * BIN) for k in range(N_BINS - SPAN + 1)])
+_BAND_HI_S = np.array(
+    [10 ** (LOG_LO + (np.int64(k) + SPAN + 1) * BIN) for k in range(N_BINS - SPAN + 1)]
+)
 
 
-def _median_sorted(ordered: np.ndarray) -> float:
-    """`np.median` of an already sorted array (the middle value, or the mean of the two)."""
-    mid = ordered.size // 2
-    if ordered.size % 2:
-        return float(ordered[mid])
-    return float((ordered[mid - 1] + ordered[mid]) / 2)
+@dataclass
+class _Candidates:
+    """One trigger's candidate actions: each action token's events inside its chosen lag band,
+    as segments of one array (segment per token, events in event order), so a home's
+    thousands of candidates are measured with whole-array operations."""
+
+    tokens: np.ndarray  # action token of each candidate
+    n: np.ndarray  # events in each candidate's band
+    events: np.ndarray  # positions into the action events, candidate by candidate
+    lags: np.ndarray  # the lag (s) of each of those events
+    lift: np.ndarray | None = None
+    llr: np.ndarray | None = None
+    trigger: tuple = ()
+
+    @property
+    def starts(self) -> np.ndarray:
+        return np.concatenate(([0], np.cumsum(self.n)[:-1])).astype(np.int64)
+
+    def segment_ids(self) -> np.ndarray:
+        return np.repeat(np.arange(self.n.size), self.n)
+
+    def lift_ok(self, rate: float, act_counts: np.ndarray) -> None:
+        """Keep the candidates whose band holds at least twice the events chance puts there
+        (between its first and last observed lag)."""
+        starts = self.starts
+        lo_obs = np.minimum.reduceat(self.lags, starts)
+        hi_obs = np.maximum.reduceat(self.lags, starts)
+        expected = act_counts[self.tokens] * (np.exp(-rate * lo_obs) - np.exp(-rate * hi_obs))
+        lift = self.n / np.maximum(expected, 1e-9)
+        keep = ~(lift < 2.0)
+        events_kept = keep[self.segment_ids()]
+        self.tokens, self.n, self.lift = self.tokens[keep], self.n[keep], lift[keep]
+        self.events, self.lags = self.events[events_kept], self.lags[events_kept]
+
+    def days(self, day: np.ndarray) -> list[int]:
+        """Distinct days of each candidate's events (`day` per event, same order)."""
+        if not day.size:
+            return [0] * self.n.size
+        width = int(day.max() - day.min()) + 1
+        key = np.unique(self.segment_ids() * width + (day - day.min()))
+        return np.bincount(key // width, minlength=self.n.size).tolist()
+
+    def median(self) -> np.ndarray:
+        """`np.median` of each candidate's lags."""
+        ordered = self.lags[np.lexsort((self.lags, self.segment_ids()))]
+        mid = self.starts + self.n // 2
+        return np.where(self.n % 2 == 1, ordered[mid], (ordered[mid - 1] + ordered[mid]) / 2)
+
+    def segments(self, values: np.ndarray) -> list[np.ndarray]:
+        return np.split(values, self.starts[1:])
+
+
+def _band_candidates(
+    tokens: np.ndarray,
+    best: np.ndarray,
+    lag: np.ndarray,
+    ok: np.ndarray,
+    act_inv: np.ndarray,
+    by_token: np.ndarray,
+    token_bounds: np.ndarray,
+) -> _Candidates:
+    """The events of each candidate token whose lag lies in that token's best band."""
+    n_tok = len(token_bounds) - 1
+    lo, hi = np.full(n_tok, np.inf), np.full(n_tok, -np.inf)  # other tokens: never in a band
+    lo[tokens], hi[tokens] = _BAND_LO_S[best], _BAND_HI_S[best]
+    in_band = ok & (lag >= lo[act_inv]) & (lag < hi[act_inv])
+    events = by_token[in_band[by_token]]  # token by token, each in event order
+    n = np.bincount(act_inv[events], minlength=n_tok)[tokens]
+    has = n > 0
+    return _Candidates(tokens[has], n[has], events, lag[events])
+
+
+def _segment_mean_std(lags: np.ndarray, counts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """`values.mean()` and `values.std()` of consecutive segments, bit for bit: segments of
+    one length are stacked into rows and reduced along them, which runs numpy's pairwise
+    summation over each row exactly as it runs over a 1-D array."""
+    n = np.concatenate(counts) if counts else np.zeros(0, np.int64)
+    starts = np.concatenate(([0], np.cumsum(n)[:-1])).astype(np.int64)
+    mean, std = np.empty(n.size), np.empty(n.size)
+    for length in np.unique(n).tolist():
+        rows = np.flatnonzero(n == length)
+        values = lags[starts[rows][:, None] + np.arange(length)]
+        m = np.add.reduce(values, axis=1) / length
+        dev = values - m[:, None]
+        mean[rows] = m
+        std[rows] = np.sqrt(np.add.reduce(np.multiply(dev, dev), axis=1) / length)
+    return mean, std
 
 
 def _strong_sequence(rec: dict, th: PatternThresholds) -> bool:
@@ -375,7 +473,7 @@ def _numeric_crossings(obs, act_idx, act_tok, act_inv, keep_act, th):
         code = obs.entity_code(sensor_id)
         if code < 0:
             continue
-        ev = np.flatnonzero(obs.entity == code)
+        ev = obs.events_of(code)
         v = values[obs.state[ev]]
         good = ~np.isnan(v)
         ev, v = ev[good], v[good]

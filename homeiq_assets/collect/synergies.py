@@ -40,17 +40,20 @@ TRIGGER_STATE = {"motion": "on", "door": "on", "window": "on", "lock": "locked"}
 ACTION_STATES = {"light": ("on",), "fan": ("on",), "climate": None}  # None: any change
 
 
-def _role_entity(info: pd.DataFrame, key: str) -> dict[str, str]:
-    """device_id -> entity_id of the (first) entity playing `key` on that device."""
-    domain, device_class = ENTITY_ROLE[key]
-    sel = info["domain"] == domain
-    if device_class is not None:
-        sel &= info["device_class"] == device_class
-    rows = info[sel]
-    out: dict[str, str] = {}
-    for device_id, entity_id in zip(rows["device_id"], rows.index, strict=True):
-        if isinstance(device_id, str):
-            out.setdefault(device_id, entity_id)
+def _role_entities(info: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """Per role key, device_id -> entity_id of the (first) entity playing it on that device;
+    one pass over the home's registry rows for every role."""
+    out: dict[str, dict[str, str]] = {key: {} for key in ENTITY_ROLE}
+    by_domain: dict[str, list[tuple[str, str | None]]] = {}
+    for key, (domain, device_class) in ENTITY_ROLE.items():
+        by_domain.setdefault(domain, []).append((key, device_class))
+    rows = zip(info["domain"], info["device_class"], info["device_id"], info.index, strict=True)
+    for domain, device_class, device_id, entity_id in rows:
+        if not isinstance(device_id, str):
+            continue
+        for key, wanted in by_domain.get(domain, ()):
+            if wanted is None or device_class == wanted:
+                out[key].setdefault(device_id, entity_id)
     return out
 
 
@@ -69,16 +72,10 @@ def candidate_pairs(obs: HomeObservations) -> pd.DataFrame:
         )
     }
     area_of = dict(zip(devices["device_id"], devices["area_id"], strict=True))
-    roles: dict[str, dict[str, str]] = {}
-
-    def role(key: str) -> dict[str, str]:
-        if key not in roles:
-            roles[key] = _role_entity(info, key)
-        return roles[key]
-
+    roles = _role_entities(info)
     rows = []
     for rel, (t_types, t_key, a_types, a_key) in RELATIONSHIPS.items():
-        t_ent, a_ent = role(t_key), role(a_key)
+        t_ent, a_ent = roles[t_key], roles[a_key]
         t_dev = [
             d for d in devices["device_id"][devices["device_type"].isin(t_types)] if d in t_ent
         ]
@@ -118,11 +115,11 @@ def _event_times(
     code = obs.entity_code(entity_id)
     if code < 0:
         return np.zeros(0, np.int64)
-    sel = obs.entity == code
+    sel = obs.events_of(code)
     if states is not None:
-        sel &= np.isin(obs.state, np.flatnonzero(np.isin(obs.states, states)))
+        sel = sel[np.isin(obs.states, states)[obs.state[sel]]]
     if by_hand and obs.auto_run.size:
-        sel &= obs.auto_run < 0
+        sel = sel[obs.auto_run[sel] < 0]
     return obs.ts_ms[sel]
 
 
@@ -131,7 +128,7 @@ def _rising_crossings(obs: HomeObservations, entity_id: str) -> np.ndarray:
     code = obs.entity_code(entity_id)
     if code < 0:
         return np.zeros(0, np.int64)
-    sel = np.flatnonzero(obs.entity == code)
+    sel = obs.events_of(code)
     values = pd.to_numeric(pd.Series(obs.states[obs.state[sel]]), errors="coerce").to_numpy()
     ok = ~np.isnan(values)
     values, times = values[ok], obs.ts_ms[sel][ok]

@@ -3,27 +3,32 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import json
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow.dataset as ds
 import pytest
 import yaml
 
 from homeiq_assets.cli.main import main
+from homeiq_assets.collect import labels
 from homeiq_assets.collect import training_data as td
 from homeiq_assets.collect.collector import collect_fleet
 from homeiq_assets.collect.lineage import TRAINING, cycle_lineage, dataset_lineage
+from homeiq_assets.collect.observations import iter_homes, read_tables
 from homeiq_assets.collect.pipeline import collect_cycle, export_cycles, stored_cycles
 from homeiq_assets.export.cycle_exports import export_cycle
 from homeiq_assets.sim.config import SimConfig
 from homeiq_assets.sim.fleet import generate_fleet
 from homeiq_assets.sim.health.config import HealthConfig
 from homeiq_assets.sim.health.fleet import write_fleet_device_health
+from homeiq_assets.sim.realism import occurrence_agreement
 from homeiq_assets.storage import write_json_atomic
 
 GATE_CONFIG = SimConfig(homes=20, days=30, seed=1, start=dt.date(2026, 1, 5), shard_size=8)
@@ -317,3 +322,57 @@ def test_cli_collect_refuses_a_folder_that_is_not_simulator_output(tmp_path, cap
     err = capsys.readouterr().err
     assert "not simulator output" in err and "events" in err
     assert not out.exists()
+
+
+def test_routine_agreement_reads_only_the_rows_its_counts_need(fleet20):
+    """Collection's routine agreement builds its frame from the planted rows and the changes at
+    trigger times only; with disagreements planted into the truth (trigger times shifted,
+    lags out of band, changes unattributed), it counts what the check over every state
+    change counts."""
+    rng = np.random.default_rng(0)
+    homes = []
+    for obs, truth in list(iter_homes(fleet20))[:6]:
+        t = copy.copy(truth)
+        occ = truth.occurrences.copy()
+        shift = rng.random(len(occ)) < 0.1
+        occ.loc[shift, "trigger_ts"] += pd.Timedelta(milliseconds=1)
+        late = rng.random(len(occ)) < 0.05
+        occ.loc[late, "lag_s"] += 1000.0
+        t.occurrences = occ
+        t.gt_occurrence = np.where(
+            rng.random(truth.gt_occurrence.size) < 0.01, -1, truth.gt_occurrence
+        )
+        homes.append((obs, t))
+    got = labels.routine_agreement_of(homes)
+    frames, base = [], 0
+    for obs, t in homes:
+        every_cause = np.unique(np.concatenate((t.gt_cause, t.run_cause)).astype(str))
+        frames.append(labels._agreement_events(obs, t, base, every_cause, np.unique(obs.ts_ms)))
+        base += obs.n_events + len(obs.runs)
+    full = occurrence_agreement(
+        pd.concat(frames, ignore_index=True),
+        pd.concat([t.routines for _, t in homes], ignore_index=True),
+        pd.concat([t.occurrences for _, t in homes], ignore_index=True),
+    )
+    assert sum(len(f) for f in frames) > sum(obs.n_events for obs, _ in homes)  # every change
+    assert 0 < got["agreeing"] < got["occurrences"]
+    assert got == {"occurrences": full["occurrences"], "agreeing": full["agreeing"]}
+
+
+def test_homes_from_tables_read_once_equal_homes_read_per_unit(fleet20):
+    """A collection reads the layout and truth tables once and hands them to every shard unit;
+    each home's frames are the ones a unit reading its own homes gets."""
+    tables = read_tables(fleet20)
+    homes = sorted(tables["homes"]["home_id"])[3:9]
+    own = list(iter_homes(fleet20, homes))
+    shared = list(iter_homes(fleet20, homes, tables=tables))
+    assert [o.home_id for o, _ in own] == [o.home_id for o, _ in shared] == homes
+    for (obs_a, truth_a), (obs_b, truth_b) in zip(own, shared, strict=True):
+        for name in ("floors", "areas", "labels", "devices", "entities"):
+            pd.testing.assert_frame_equal(getattr(obs_a, name), getattr(obs_b, name))
+        for name in ("routines", "synergies", "occurrences"):
+            pd.testing.assert_frame_equal(getattr(truth_a, name), getattr(truth_b, name))
+        assert repr(obs_a.home) == repr(obs_b.home)
+        assert repr(truth_a.home_labels) == repr(truth_b.home_labels)
+        assert len(obs_b.entities) and len(truth_b.routines)
+        assert set(obs_b.entities["home_id"]) == {obs_b.home_id}

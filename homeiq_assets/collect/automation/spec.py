@@ -187,7 +187,11 @@ def pyyaml_yaml(spec: AutomationSpec) -> str:
 # A string is written plain when PyYAML would surely write it plain: it starts with a letter,
 # holds only these characters, does not end in a space and does not read as a bool or null;
 # anything else is rendered by PyYAML itself (as the value of a one-key mapping) and cached.
+# After the first character PyYAML's block context also writes `: % ; ! ' ?` and printable
+# non-ASCII (allow_unicode) plain, except a colon before a space or at the end (an indicator):
+# descriptions ("Every day around 17:03, …") are too varied to cache.
 _PLAIN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ._-,()/+")
+_PLAIN_INNER = _PLAIN_CHARS | frozenset(":%;!'?…°")
 _RESERVED_WORDS = frozenset(
     ("yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE")
     + ("on", "On", "ON", "off", "Off", "OFF", "y", "Y", "n", "N", "null", "Null", "NULL")
@@ -196,7 +200,8 @@ _RENDERED: dict[tuple[type, object], str] = {}
 _CACHE_LIMIT = 50_000
 
 
-def _plain_ok(text: str) -> bool:
+def _simple_text(text: str) -> bool:
+    """One line PyYAML writes plain or, where a colon is an indicator, single-quoted."""
     return (
         0 < len(text) < 500
         and text[0].isascii()
@@ -204,8 +209,22 @@ def _plain_ok(text: str) -> bool:
         and text[-1] != " "
         and "  " not in text
         and text not in _RESERVED_WORDS
-        and _PLAIN_CHARS.issuperset(text)
+        and _PLAIN_INNER.issuperset(text)
+        and not _TIME_LIKE.fullmatch(text)
     )
+
+
+def _plain_ok(text: str) -> bool:
+    if _PLAIN_CHARS.issuperset(text):
+        return (
+            0 < len(text) < 500
+            and text[0].isascii()
+            and text[0].isalpha()
+            and text[-1] != " "
+            and "  " not in text
+            and text not in _RESERVED_WORDS
+        )
+    return _simple_text(text) and ": " not in text and text[-1] != ":"
 
 
 def _scalar(value: object) -> str:
@@ -216,8 +235,11 @@ def _scalar(value: object) -> str:
         return "true"
     if value is False:
         return "false"
-    if type(value) is str and _plain_ok(value):
-        return value
+    if type(value) is str:
+        if _plain_ok(value):
+            return value
+        if _simple_text(value):  # a colon indicator inside: PyYAML single-quotes the line
+            return "'" + value.replace("'", "''") + "'"
     key = (type(value), value)
     hit = _RENDERED.get(key)
     if hit is None:

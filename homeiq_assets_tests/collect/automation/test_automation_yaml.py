@@ -308,6 +308,15 @@ TRICKY_TEXT = [
     "1e3",
     "",
     "x" * 600,
+    # written plain after the first character (the fast path), except before a space or at the end
+    "Every day around 17:03, play the radio",
+    "Dim to 40% at night; don't wake anyone!",
+    "Cold? Heat to 21°C…",
+    "Lights on:hall",
+    "Ends with a colon:",
+    "Note: 12:30",
+    "A#1 ?x !y 'z'",
+    "It's on: the hall's light (98% of days)",
 ]
 
 
