@@ -398,10 +398,9 @@ def simulate_shard(
         )
         ev_parts["ctx"].append(words[ev.ctx])
         has_parent = ev.parent >= 0
-        parent_words = np.zeros((n, 2), np.uint64)
-        parent_words[has_parent] = words[ev.parent[has_parent]]
+        # rows without a parent are null: whatever their slot holds is never written
         ev_parts["parent"].append(has_parent)
-        ev_parts.setdefault("parent_words", []).append(parent_words)
+        ev_parts.setdefault("parent_words", []).append(words[np.maximum(ev.parent, 0)])
         ev_parts["cause"].append(ev.cause)
         ev_parts["occ"].append(ev.occurrence)
         _truth_rows(sim, rows)

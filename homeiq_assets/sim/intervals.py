@@ -46,10 +46,17 @@ def expand_intervals(starts: np.ndarray, ends: np.ndarray, length: int) -> np.nd
 
 
 def runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Start and end (exclusive) of each run of True in a boolean array."""
-    padded = np.concatenate(([False], mask, [False])).astype(np.int8)
-    change = np.diff(padded)
-    return np.flatnonzero(change == 1), np.flatnonzero(change == -1)
+    """Start and end (exclusive) of each run of True in a boolean array: one comparison of
+    neighbours finds every edge; the runs are the segments between edges that start True."""
+    mask = np.asarray(mask, dtype=bool)
+    if not len(mask):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    change = np.flatnonzero(mask[1:] != mask[:-1]) + 1
+    edges = np.empty(len(change) + 2, dtype=np.int64)
+    edges[0], edges[-1] = 0, len(mask)
+    edges[1:-1] = change
+    on = mask[edges[:-1]]
+    return edges[:-1][on], edges[1:][on]
 
 
 def rolling_any(mask: np.ndarray, window: int) -> np.ndarray:
