@@ -23,7 +23,7 @@ CURSORS = "automation/nights_cursors.json"
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
-    from homeiq_assets.ml.training import MODES
+    from homeiq_assets.ml.model_names import MODES
 
     p = sub.add_parser(
         "nights",

@@ -12,7 +12,7 @@ from homeiq_assets.cli.common import UsageError, ensure_instance_env
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
-    from homeiq_assets.ml.training import MODEL_NAMES, MODES
+    from homeiq_assets.ml.model_names import MODEL_NAMES, MODES
 
     p = sub.add_parser(
         "retrain",

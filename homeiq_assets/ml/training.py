@@ -24,15 +24,10 @@ from homeiq_assets.ml.base import ModelReport
 from homeiq_assets.ml.benchmark import BENCHMARK
 from homeiq_assets.ml.data import load_datasets
 from homeiq_assets.ml.gates import GATES, HEADLINE, GateResult, evaluate_gate
+from homeiq_assets.ml.model_names import MODEL_NAMES, MODES
 from homeiq_assets.ml.registry import ModelRegistry
 
-TRAINERS = {
-    "home_type": "homeiq_assets.ml.models.home_type",
-    "device_failure": "homeiq_assets.ml.models.device_failure",
-    "device_anomaly": "homeiq_assets.ml.models.device_anomaly",
-    "synergy_gnn": "homeiq_assets.ml.models.synergy_gnn",
-    "pattern_quality": "homeiq_assets.ml.models.pattern_quality",
-}
+TRAINERS = {name: f"homeiq_assets.ml.models.{name}" for name in MODEL_NAMES}
 # the collected datasets each model reads (only these are loaded)
 TRAINING_DATASETS = {
     "home_type": ("home_type",),
@@ -41,9 +36,7 @@ TRAINING_DATASETS = {
     "synergy_gnn": ("synergy_gnn",),
     "pattern_quality": ("pattern_detection",),
 }
-MODEL_NAMES = tuple(TRAINERS)
 ML_CODE_VERSION = "ml-3"
-MODES = ("full", "incremental")
 Mode = Literal["full", "incremental"]
 
 

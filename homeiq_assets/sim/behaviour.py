@@ -69,11 +69,10 @@ class _HomeSim(LightingMechanisms, AccessMechanisms, ClimateMechanisms, Applianc
         ev = self.buf.merged()
         ev = self._noise(ev)
         ev = ev.take(np.flatnonzero((ev.t >= 0) & (ev.t < self.T * MS_PER_MINUTE)))
-        ev = ev.by_time()
         days = self.window.days
-        day = ev.t // 86_400_000
-        usage = np.zeros((n_dev, days))
-        np.add.at(usage, (dev_of_entity[ev.entity], day), 1)
+        # events per device and day (a count: one bincount, in any row order)
+        cell = dev_of_entity[ev.entity] * days + ev.t // 86_400_000
+        usage = np.bincount(cell, minlength=n_dev * days).reshape(n_dev, days).astype(np.float64)
         # people's presence (`person.*`, entity codes after the home's other entities), from
         # the occupancy timeline; each change is its own context, like a phone's report
         people = person_events(
@@ -85,8 +84,9 @@ class _HomeSim(LightingMechanisms, AccessMechanisms, ClimateMechanisms, Applianc
             self.v.attrs,
             self.c_occupant,
         )
-        if len(people):
-            ev = HomeEvents.concat([ev, people]).by_time()
+        # one stable sort by time for both: rows tied on (time, entity) are all devices' or
+        # all people's, so they keep the order two sorts in turn would give them
+        ev = (HomeEvents.concat([ev, people]) if len(people) else ev).by_time()
         recorded, occurrences = record_runs(
             ev,
             self.planted,

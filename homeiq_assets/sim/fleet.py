@@ -344,7 +344,7 @@ def _occupancy_arrays(
             # calendar entries are the away periods that really happened, clipped to the window
             a0 = np.clip(o.away_starts, 0, window.minutes)
             a1 = np.clip(o.away_ends, 0, window.minutes)
-            away_cum = np.concatenate(([0], np.cumsum(o.state == 2)))
+            away_cum = np.concatenate(([0], np.cumsum(o.state == 2, dtype=np.int32)))
             span = np.maximum(a1 - a0, 1)
             keep = (a1 > a0) & ((away_cum[a1] - away_cum[a0]) / span > 0.5)
             cal_cols["occupant_id"].append(np.full(int(keep.sum()), o.occupant_id, dtype=object))
@@ -398,10 +398,9 @@ def simulate_shard(
         )
         ev_parts["ctx"].append(words[ev.ctx])
         has_parent = ev.parent >= 0
-        parent_words = np.zeros((n, 2), np.uint64)
-        parent_words[has_parent] = words[ev.parent[has_parent]]
+        # rows without a parent are null: whatever their slot holds is never written
         ev_parts["parent"].append(has_parent)
-        ev_parts.setdefault("parent_words", []).append(parent_words)
+        ev_parts.setdefault("parent_words", []).append(words[np.maximum(ev.parent, 0)])
         ev_parts["cause"].append(ev.cause)
         ev_parts["occ"].append(ev.occurrence)
         _truth_rows(sim, rows)

@@ -210,7 +210,9 @@ def simulate_occupancy(home: Home, window: Window, seed: int) -> Occupancy:
         away_ends = np.concatenate((back[goes], err_end))
         away_kind = np.concatenate((main_kind[goes], np.full(len(err_start), 3)))
         away = mask_from_intervals(away_starts, away_ends, T)
-        state = np.where(away, AWAY, np.where(asleep, ASLEEP, HOME)).astype(np.int8)
+        state = np.full(T, HOME, dtype=np.int8)  # away wins over asleep
+        state[asleep] = ASLEEP
+        state[away] = AWAY
 
         # rooms: segments with dwell times; the room is drawn by local hour
         cw = _room_weights(home, occupant.bedroom_index, a.works_from_home)

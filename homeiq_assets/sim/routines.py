@@ -242,6 +242,7 @@ class _Planter:
         self.automated_actions: set[int] = set()  # entities an automation drives
         # bathrooms someone showers in (a fan elsewhere never sees steam)
         self.showers = {bathroom_for(home, o.bedroom_index) for o in home.occupants}
+        self._by_key: dict[str, list[int]] | None = None  # entity_keys, filled on first use
 
     # ------------------------------------------------------------------ helpers
     def adherence(self, lo: float, hi: float) -> float:
@@ -285,16 +286,16 @@ class _Planter:
         return float(self.rng.choice(np.asarray(choices), p=np.asarray(p)))
 
     def entity_keys(self, key: str, device_types: tuple[str, ...] | None = None) -> list[int]:
-        return [
-            i
-            for i, e in enumerate(self.home.entities)
-            if e.key == key
-            and e.device_index >= 0
-            and (
-                device_types is None
-                or self.home.devices[e.device_index].device_type in device_types
-            )
-        ]
+        if self._by_key is None:  # device entities per key, in entity order, listed once
+            self._by_key = {}
+            for i, e in enumerate(self.home.entities):
+                if e.device_index >= 0:
+                    self._by_key.setdefault(e.key, []).append(i)
+        found = self._by_key.get(key, [])
+        if device_types is None:
+            return list(found)
+        devices, entities = self.home.devices, self.home.entities
+        return [i for i in found if devices[entities[i].device_index].device_type in device_types]
 
     # ------------------------------------------------------------------ automations
     def plant_automations(self) -> None:

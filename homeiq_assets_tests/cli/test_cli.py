@@ -218,3 +218,20 @@ def test_a_killed_run_leaves_the_previous_output_intact(tmp_path):
     assert main(["generate", "--homes", "2", "--days", "1", "--out", str(out), "--seed", "3"]) == 0
     assert json.loads((out / "summary.json").read_text())["seed"] == 3
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # stale staging removed
+
+
+def test_building_the_parser_leaves_training_and_collection_unimported():
+    """Every command (`generate` included) builds the whole parser first; if that pulled in the
+    training machinery and with it all of collection, each run would start measurably slower
+    (make bench counts the whole process)."""
+    probe = (
+        "import sys\n"
+        "from homeiq_assets.cli.main import build_parser\n"
+        "build_parser()\n"
+        "heavy = ('homeiq_assets.ml.training', 'homeiq_assets.collect.collector')\n"
+        "print(','.join(m for m in heavy if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == ""

@@ -33,6 +33,24 @@ def test_interval_helpers_agree_with_naive_versions():
     assert rolling_any(x, 2).tolist() == [False, True, True, False, False, True, True]
 
 
+def test_interval_mask_of_nested_touching_empty_and_outside_intervals():
+    """The mask is built from the intervals' union: nested, touching, empty, reversed and
+    out-of-range intervals each cover exactly the minutes a per-interval loop marks."""
+    rng = np.random.default_rng(3)
+    for k in (0, 1, 2, 7, 60):
+        for _ in range(50):
+            starts = rng.integers(-20, 60, k)
+            ends = starts + rng.integers(-3, 25, k)
+            naive = np.zeros(50, bool)
+            for s, e in zip(starts, ends, strict=True):
+                naive[min(max(s, 0), 50) : min(max(e, 0), 50)] = True
+            assert mask_from_intervals(starts, ends, 50).tolist() == naive.tolist()
+    assert mask_from_intervals(np.array([3, 5]), np.array([5, 9]), 10).tolist() == [
+        False, False, False, True, True, True, True, True, True, False
+    ]  # fmt: skip
+    assert mask_from_intervals(np.zeros(0, int), np.zeros(0, int), 0).shape == (0,)
+
+
 def test_ar1_filter_matches_the_recursion():
     x = np.random.default_rng(1).normal(size=500)
     y = np.empty_like(x)

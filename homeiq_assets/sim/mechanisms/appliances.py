@@ -224,11 +224,15 @@ class ApplianceMechanisms(HomeContext):
         # whole-home load on a 5-minute grid: standby + fridge cycling + appliances + lights +
         # the heat pump's electrical share
         grid = np.arange(0, self.T, 5)
+        # 9 W per light that is on: switch-ons minus switch-offs of all lights, per minute
+        # (whole watts, so the sum is the same in any order)
         lights_on = np.zeros(self.T + 1)
-        for iv in self.light_intervals:
-            lights_on += 9.0 * (
-                np.bincount(np.clip(iv.start // MS_PER_MINUTE, 0, self.T), minlength=self.T + 1)
-                - np.bincount(np.clip(iv.end // MS_PER_MINUTE, 0, self.T), minlength=self.T + 1)
+        if self.light_intervals:
+            on = np.concatenate([iv.start for iv in self.light_intervals]) // MS_PER_MINUTE
+            off = np.concatenate([iv.end for iv in self.light_intervals]) // MS_PER_MINUTE
+            lights_on = 9.0 * (
+                np.bincount(np.clip(on, 0, self.T), minlength=self.T + 1)
+                - np.bincount(np.clip(off, 0, self.T), minlength=self.T + 1)
             )
         fridge = 60.0 * (np.sin(grid * 2 * np.pi / 47.0) > 0.2)
         power = (
