@@ -48,7 +48,8 @@ def resample_weights(n_homes: int, n_resamples: int = N_RESAMPLES, seed: int = 0
     return rng.multinomial(n_homes, np.full(n_homes, 1.0 / n_homes), size=n_resamples)
 
 
-def _interval(samples: np.ndarray, confidence: float) -> tuple[float, float]:
+def percentile_interval(samples: np.ndarray, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """The central `confidence` interval of bootstrap `samples` (undefined ones dropped)."""
     samples = samples[np.isfinite(samples)]
     if samples.size == 0:
         return float("nan"), float("nan")
@@ -87,7 +88,7 @@ def ratio_estimate(
     w = resample_weights(n_homes, n_resamples, seed)
     with np.errstate(invalid="ignore", divide="ignore"):
         boot = (w @ num) / (w @ den)
-    low, high = _interval(boot, confidence)
+    low, high = percentile_interval(boot, confidence)
     count = int(np.asarray(denominator).astype(bool).sum()) if n is None else n
     return Estimate(value, low, high, count, n_homes)
 
@@ -112,7 +113,7 @@ def statistic_estimate(
         drawn = np.repeat(np.arange(n_homes), w[b])
         rows = np.concatenate([order[bounds[h] : bounds[h + 1]] for h in drawn])
         boot[b] = statistic(rows)
-    low, high = _interval(boot if n_homes else np.array([]), confidence)
+    low, high = percentile_interval(boot if n_homes else np.array([]), confidence)
     return Estimate(value, low, high, int(codes.size), n_homes)
 
 

@@ -355,6 +355,25 @@ def event_metrics(prefix: str, unit: str, by: str, values: str, median: str) -> 
     return out
 
 
+def event_counts(stats, prefix: str = "") -> dict:
+    """The counts both device models report beside their rates, from the statistics
+    `add_scored(prefix)` left: units, alert episodes (and the false ones), device-days and the
+    device-day confusion matrix ([[tn, fp], [fn, tp]])."""
+
+    def total(name: str) -> int:
+        return int(round(float(stats.total(f"{prefix}{name}"))))
+
+    return {
+        "alert_episodes": total("alerts"),
+        "false_alerts": total("alerts") - total("alerts_true"),
+        "device_days": total("device_days"),
+        "confusion": [
+            [total("day_tn"), total("day_fp")],
+            [total("day_fn"), total("day_tp")],
+        ],
+    }
+
+
 def histogram(values: np.ndarray, lo: int, hi: int) -> dict[str, int]:
     """Counts of integer values lo..hi (e.g. lead times 1..7 days)."""
     v = np.asarray(values, float)

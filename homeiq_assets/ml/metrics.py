@@ -56,6 +56,32 @@ def add_binary(
             stats.add_ranked(f"{prefix}score_by", keys, score, t, groups=by, labels=labels)
 
 
+def add_binary_outputs(
+    stats: HomeStats,
+    keys: np.ndarray,
+    y_true: np.ndarray,
+    out: dict[str, np.ndarray],
+    prefixes: Iterable[str],
+    *,
+    by: np.ndarray,
+    labels: Iterable[str],
+) -> None:
+    """`add_binary` for the model (prefix "") and each baseline prefix whose outputs
+    (`<prefix>pred`, `<prefix>score`) are in `out`, overall and per group of `by`."""
+    for prefix in ("", *prefixes):
+        if f"{prefix}pred" in out:
+            add_binary(
+                stats,
+                prefix,
+                keys,
+                y_true,
+                out[f"{prefix}pred"],
+                out[f"{prefix}score"],
+                by=by,
+                labels=labels,
+            )
+
+
 def binary(prefix: str = "", unit: str = "rows", *, suffix: str = "") -> dict[str, Metric]:
     """accuracy, precision, recall, f1 and auc of the cells added by `add_binary(prefix)`; with
     `suffix="_by"` their grouped versions (one value per group)."""
@@ -97,6 +123,17 @@ def binary(prefix: str = "", unit: str = "rows", *, suffix: str = "") -> dict[st
 
 
 # -- multi-class ---------------------------------------------------------------------------
+
+
+def binary_by_group(prefixes: Iterable[str], unit: str, group: str) -> dict[str, Metric]:
+    """`binary` metrics of the model and each baseline prefix, overall and per group
+    (`<prefix><metric>_by_<group>`), for statistics added by `add_binary_outputs`."""
+    out: dict[str, Metric] = {}
+    for prefix in ("", *prefixes):
+        out |= prefixed(binary(prefix, unit), prefix)
+        grouped = binary(prefix, unit, suffix="_by")
+        out |= {f"{prefix}{k}_by_{group}": m for k, m in grouped.items()}
+    return out
 
 
 def add_confusion(

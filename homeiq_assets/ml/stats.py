@@ -32,7 +32,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from homeiq_assets.ml.bootstrap import CONFIDENCE, N_RESAMPLES, Estimate, resample_weights
+from homeiq_assets.ml.bootstrap import (
+    N_RESAMPLES,
+    Estimate,
+    percentile_interval,
+    resample_weights,
+)
 
 
 class HomeStats:
@@ -244,15 +249,6 @@ class Metric:
         return True
 
 
-def _interval(boot: np.ndarray) -> tuple[float, float]:
-    boot = boot[np.isfinite(boot)]
-    if boot.size == 0:
-        return float("nan"), float("nan")
-    tail = (1.0 - CONFIDENCE) / 2.0
-    low, high = np.quantile(boot, [tail, 1.0 - tail])
-    return float(low), float(high)
-
-
 def estimate(
     metric: Metric,
     stats: HomeStats,
@@ -287,7 +283,7 @@ def estimate(
     counts = stats.counts[metric.n]
     if metric.grouped is None:
         per_home = counts.reshape(stats.n_homes, -1).sum(axis=1)
-        low, high = _interval(boot.reshape(-1))
+        low, high = percentile_interval(boot.reshape(-1))
         return Estimate(
             float(point.reshape(-1)[0]),
             low,
@@ -299,7 +295,7 @@ def estimate(
     n, homes = counts.sum(axis=0), (counts > 0).sum(axis=0)
     out = {}
     for j, label in enumerate(labels):
-        low, high = _interval(boot[:, j])
+        low, high = percentile_interval(boot[:, j])
         out[label] = Estimate(float(point[0, j]), low, high, int(round(n[j])), int(homes[j]))
     return out
 

@@ -200,8 +200,8 @@ _RENDERED: dict[tuple[type, object], str] = {}
 _CACHE_LIMIT = 50_000
 
 
-def _simple_text(text: str) -> bool:
-    """One line PyYAML writes plain or, where a colon is an indicator, single-quoted."""
+def _plain_shape(text: str) -> bool:
+    """Short, starting with a letter, no trailing or double space, not a YAML bool or null."""
     return (
         0 < len(text) < 500
         and text[0].isascii()
@@ -209,21 +209,17 @@ def _simple_text(text: str) -> bool:
         and text[-1] != " "
         and "  " not in text
         and text not in _RESERVED_WORDS
-        and _PLAIN_INNER.issuperset(text)
-        and not _TIME_LIKE.fullmatch(text)
     )
+
+
+def _simple_text(text: str) -> bool:
+    """One line PyYAML writes plain or, where a colon is an indicator, single-quoted."""
+    return _plain_shape(text) and _PLAIN_INNER.issuperset(text) and not _TIME_LIKE.fullmatch(text)
 
 
 def _plain_ok(text: str) -> bool:
     if _PLAIN_CHARS.issuperset(text):
-        return (
-            0 < len(text) < 500
-            and text[0].isascii()
-            and text[0].isalpha()
-            and text[-1] != " "
-            and "  " not in text
-            and text not in _RESERVED_WORDS
-        )
+        return _plain_shape(text)
     return _simple_text(text) and ": " not in text and text[-1] != ":"
 
 

@@ -50,6 +50,7 @@ from homeiq_assets.ml.device_events import (
     AnomalyScoring,
     add_scored,
     choose_threshold,
+    event_counts,
     event_metrics,
     histogram,
     plot_rows,
@@ -381,16 +382,10 @@ def describe(stats: HomeStats, prefix: str = "") -> dict:
     return {
         "episodes": total("units"),
         "episodes_detected": total("units_hit"),
-        "alert_episodes": total("alerts"),
-        "false_alerts": total("alerts") - total("alerts_true"),
-        "device_days": total("device_days"),
+        **event_counts(stats, prefix),
         "time_to_detect_days": histogram(ttd, 0, DETECTION_DAYS - 1),
         "detection_days": DETECTION_DAYS,
         "false_alert_causes": {c: int(n) for c, n in zip(CAUSES, causes, strict=True) if n},
-        "confusion": [
-            [total("day_tn"), total("day_fp")],
-            [total("day_fn"), total("day_tp")],
-        ],
     }
 
 

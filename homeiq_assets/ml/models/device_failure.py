@@ -39,6 +39,7 @@ from homeiq_assets.ml.device_events import (
     FailureScoring,
     add_scored,
     choose_threshold,
+    event_counts,
     event_metrics,
     histogram,
     plot_rows,
@@ -305,15 +306,9 @@ def describe(stats: HomeStats, prefix: str = "") -> dict:
         "events": total("units_all"),
         "predictable_events": total("units"),
         "events_warned": total("units_all_hit"),
-        "alert_episodes": total("alerts"),
-        "false_alerts": total("alerts") - total("alerts_true"),
-        "device_days": total("device_days"),
+        **event_counts(stats, prefix),
         "lead_time_days": histogram(lead, 1, WARNING_DAYS),
         "lead_time_mean_days": round(float(lead.mean()), 3) if lead.size else 0.0,
-        "confusion": [
-            [total("day_tn"), total("day_fp")],
-            [total("day_fn"), total("day_tp")],
-        ],
     }
 
 

@@ -21,7 +21,12 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from homeiq_assets.ml import plots, safe_skops
 from homeiq_assets.ml.base import Datasets, ModelReport, split_evaluation
 from homeiq_assets.ml.data import count_homes, home_key, split_by_home
-from homeiq_assets.ml.metrics import add_binary, best_f1_threshold, binary, over_baselines, prefixed
+from homeiq_assets.ml.metrics import (
+    add_binary_outputs,
+    best_f1_threshold,
+    binary_by_group,
+    over_baselines,
+)
 from homeiq_assets.ml.stats import HomeStats, Metric, evaluate
 
 DATASET = "pattern_detection"
@@ -225,18 +230,7 @@ def statistics(data: Datasets, out: dict[str, np.ndarray]) -> HomeStats:
     stats = HomeStats(keys)
     y = frame[LABEL].astype(bool).to_numpy()
     kind = frame["pattern_type"].astype(str).to_numpy()
-    for prefix in ("", *BASELINES):
-        if f"{prefix}pred" in out:
-            add_binary(
-                stats,
-                prefix,
-                keys,
-                y,
-                out[f"{prefix}pred"],
-                out[f"{prefix}score"],
-                by=kind,
-                labels=PATTERN_TYPES,
-            )
+    add_binary_outputs(stats, keys, y, out, BASELINES, by=kind, labels=PATTERN_TYPES)
     return stats
 
 
@@ -245,11 +239,7 @@ def home_stats(predictor: PatternQualityModel, data: Datasets) -> HomeStats:
 
 
 def _metrics() -> dict[str, Metric]:
-    out: dict[str, Metric] = {}
-    for prefix in ("", *BASELINES):
-        out |= prefixed(binary(prefix, "patterns"), prefix)
-        grouped = binary(prefix, "patterns", suffix="_by")
-        out |= {f"{prefix}{k}_by_pattern_type": m for k, m in grouped.items()}
+    out = binary_by_group(BASELINES, "patterns", "pattern_type")
     return out | over_baselines(out, ("auc", "f1"), {"baseline": "baseline_"})
 
 

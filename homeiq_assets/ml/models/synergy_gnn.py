@@ -51,12 +51,11 @@ from homeiq_assets.ml import plots, safe_skops
 from homeiq_assets.ml.base import Datasets, ModelReport, split_evaluation
 from homeiq_assets.ml.data import count_homes, home_key, split_by_home
 from homeiq_assets.ml.metrics import (
-    add_binary,
+    add_binary_outputs,
     best_f1_threshold,
-    binary,
+    binary_by_group,
     binary_metrics,
     over_baselines,
-    prefixed,
 )
 from homeiq_assets.ml.stats import HomeStats, Metric, evaluate
 from homeiq_assets.sim.routines import RELATIONSHIPS
@@ -700,18 +699,7 @@ def statistics(data: Datasets, out: dict[str, np.ndarray]) -> HomeStats:
     stats = HomeStats(keys)
     y = pairs[LABEL].astype(bool).to_numpy()
     relationship = pairs["relationship"].astype(str).to_numpy()
-    for prefix in ("", *BASELINES):
-        if f"{prefix}pred" in out:
-            add_binary(
-                stats,
-                prefix,
-                keys,
-                y,
-                out[f"{prefix}pred"],
-                out[f"{prefix}score"],
-                by=relationship,
-                labels=RELATIONSHIP_LABELS,
-            )
+    add_binary_outputs(stats, keys, y, out, BASELINES, by=relationship, labels=RELATIONSHIP_LABELS)
     return stats
 
 
@@ -720,11 +708,7 @@ def home_stats(predictor: SynergyGNN, data: Datasets) -> HomeStats:
 
 
 def _metrics() -> dict[str, Metric]:
-    out: dict[str, Metric] = {}
-    for prefix in ("", *BASELINES):
-        out |= prefixed(binary(prefix, "pairs"), prefix)
-        grouped = binary(prefix, "pairs", suffix="_by")
-        out |= {f"{prefix}{k}_by_relationship": m for k, m in grouped.items()}
+    out = binary_by_group(BASELINES, "pairs", "relationship")
     tags = {"baseline": "baseline_", "gbm": "gbm_"}
     return out | over_baselines(out, ("f1", "auc", "precision", "recall"), tags)
 
