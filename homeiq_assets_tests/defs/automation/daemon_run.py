@@ -10,8 +10,8 @@ What happens in it: the nightly schedule (cron pinned to the next minute) adds a
 and launches its run; the data-sufficiency sensor requests one retraining of pattern quality
 (the only model whose threshold a 6-home cycle meets), which promotes a champion. Meanwhile the
 driver runs `homeiq cycle` (a second, 1-home cycle) while the first runs and `homeiq retrain
-pattern_quality` while the first training runs: launched runs submitted to the daemon's queue,
-which the run-queue limits must hold back.
+pattern_quality --allow-low-quality` while the first training runs: launched runs submitted
+to the daemon's queue, which the run-queue limits must hold back.
 """
 
 from __future__ import annotations
@@ -205,7 +205,9 @@ class DaemonRun:
                 "the data sensor's training",
                 lambda: self.runs(**{"homeiq/model": "pattern_quality"}),
             )
-            self.homeiq("retrain", "pattern_quality", "--cycle", key)
+            # as the sensor's runs do (HOMEIQ_ALLOW_LOW_QUALITY): a second training on a 6-home
+            # week can fall short of the baseline, and the queue is under test here, not the gate
+            self.homeiq("retrain", "pattern_quality", "--cycle", key, "--allow-low-quality")
         except Exception:  # reported by the test
             self.errors.append(traceback.format_exc())
 
