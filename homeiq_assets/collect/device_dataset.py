@@ -9,7 +9,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
-from homeiq_assets.collect.collector import QUALITY_VERSION, CuratedStage, lineage_rows
+from homeiq_assets.arrow_frames import as_written_by_pandas
+from homeiq_assets.collect.collector import QUALITY_VERSION, CuratedStage
 from homeiq_assets.sim.health.checks import HARD_RANGES
 from homeiq_assets.sim.health.table import HEALTH_SCHEMA
 from homeiq_assets.sim.tables import TableSource, table_dir
@@ -47,30 +48,45 @@ def curate_device_health(source: TableSource, cycle: str, seed: int) -> CuratedS
     valid = table.filter(ok)
     down = pc.is_null(valid.column("response_time_ms"))
     n_down = pc.sum(pc.cast(down, "int64")).as_py() or 0
-    kept = valid.filter(pc.invert(down)).to_pandas()
-    kept.insert(0, "record_id", cycle + "/" + kept["device_id"] + ":" + kept["date"].astype(str))
-    kept.insert(1, "cycle", cycle)
+    kept = valid.filter(pc.invert(down))
+    n_valid = valid.num_rows
+    del table, valid
+    record_id = pc.binary_join_element_wise(
+        cycle + "/", kept.column("device_id"), ":", pc.cast(kept.column("date"), pa.string()), ""
+    )
+    kept = kept.add_column(0, "record_id", record_id)
+    kept = kept.add_column(1, "cycle", pa.repeat(pa.scalar(cycle), kept.num_rows))
+    kept = as_written_by_pandas(kept)
     transformations = [
         f"simulated:{DEVICE_DATASET_VERSION}",
         "validated:hard_ranges",
         f"filtered:{QUALITY_VERSION}",
     ]
-    lineage = lineage_rows(
-        kept,
-        "device_intelligence",
-        "device_health",
-        DEVICE_DATASET_VERSION,
-        cycle,
-        seed,
-        transformations,
-        ("device_health",),
+    lineage = as_written_by_pandas(
+        pa.table(
+            {
+                "record_id": kept.column("record_id"),
+                "dataset": pa.repeat(pa.scalar("device_intelligence"), kept.num_rows),
+                "cycle": kept.column("cycle"),
+                "home_id": kept.column("home_id"),
+                "stage": pa.repeat(pa.scalar("device_health"), kept.num_rows),
+                "generator_version": pa.repeat(pa.scalar(DEVICE_DATASET_VERSION), kept.num_rows),
+                "seed": pa.repeat(pa.scalar(int(seed), pa.int64()), kept.num_rows),
+                "transformations": pa.repeat(
+                    pa.scalar(transformations, pa.list_(pa.string())), kept.num_rows
+                ),
+                "sources": pa.repeat(
+                    pa.scalar(["device_health"], pa.list_(pa.string())), kept.num_rows
+                ),
+            }
+        )
     )
     stats = {
         "collected": n,
-        "valid": valid.num_rows,
-        "validation_pass_rate": round(valid.num_rows / n, 4) if n else 0.0,
+        "valid": n_valid,
+        "validation_pass_rate": round(n_valid / n, 4) if n else 0.0,
         "validation_failures": failures,
-        "kept": len(kept),
+        "kept": kept.num_rows,
         "dropped": {"device_down": int(n_down)} if n_down else {},
     }
     return CuratedStage("device_health", "device_intelligence", kept, lineage, stats)

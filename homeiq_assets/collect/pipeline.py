@@ -8,7 +8,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from homeiq_assets.collect import training_data as td
-from homeiq_assets.collect.collector import CuratedStage, collect_fleet, curate
+from homeiq_assets.collect.collector import (
+    METRIC_VIEWS,
+    CompactRecords,
+    CuratedStage,
+    collect_fleet,
+    curate,
+)
 from homeiq_assets.collect.device_dataset import curate_device_health
 from homeiq_assets.collect.lineage import EXPORTS, TRAINING
 from homeiq_assets.export.cycle_exports import export_cycle
@@ -41,10 +47,15 @@ def curate_stages(
     source: TableSource,
     cycle: str,
     seed: int,
+    compact: dict[str, CompactRecords | None] | None = None,
 ) -> list[CuratedStage]:
-    """Curate each stage's (records, side tables), plus the device-health dataset."""
+    """Curate each stage's (records, side tables), plus the device-health dataset (`compact`:
+    stages validated and filtered where they were collected)."""
+    compact = compact or {}
     curated = [
-        curate(stage, records, cycle, seed, STAGE_SOURCES.get(stage, ()), extras)
+        curate(
+            stage, records, cycle, seed, STAGE_SOURCES.get(stage, ()), extras, compact.get(stage)
+        )
         for stage, (records, extras) in stages.items()
     ]
     device = curate_device_health(source, cycle, seed)
@@ -76,9 +87,12 @@ def collect_cycle(
     """Collect, curate and store the training data of one cycle under `root/training_data`
     (`workers` processes; the bytes do not depend on their number)."""
     started = time.perf_counter()
-    collection = collect_fleet(source, seed, progress=progress, workers=workers)
+    collection = collect_fleet(
+        source, seed, progress=progress, workers=workers, compact=tuple(METRIC_VIEWS)
+    )
     stages = {stage: (out.records, out.extras) for stage, out in collection.stages.items()}
-    curated = curate_stages(stages, source, cycle, seed)
+    compact = {stage: out.compact for stage, out in collection.stages.items()}
+    curated = curate_stages(stages, source, cycle, seed, compact)
     info = {
         "seed": seed,
         "homes": collection.homes,

@@ -43,11 +43,16 @@ def write_cycle(curated: list[CuratedStage], folder: Path, extra_stats: dict | N
     return stats
 
 
-def _table(frame: pd.DataFrame) -> pa.Table:
+def _table(frame: pd.DataFrame | pa.Table) -> pa.Table:
+    """Arrow as it is (already shaped as pandas would write it), a frame through pandas."""
+    if isinstance(frame, pa.Table):
+        return frame
     return pa.Table.from_pandas(frame, preserve_index=False)
 
 
-def _lineage_table(frame: pd.DataFrame) -> pa.Table:
+def _lineage_table(frame: pd.DataFrame | pa.Table) -> pa.Table:
+    if isinstance(frame, pa.Table):
+        return frame.select(LINEAGE_COLUMNS)
     return pa.Table.from_pandas(frame[LINEAGE_COLUMNS], preserve_index=False)
 
 
