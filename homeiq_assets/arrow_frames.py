@@ -22,29 +22,46 @@ def as_written_by_pandas(table: pa.Table) -> pa.Table:
 
 def pandas_schema(tables: Iterable[pa.Table]) -> pa.Schema:
     """The schema, pandas metadata included, that a pandas trip gives the concatenation of
-    `tables` (read once, in order; they share their columns). The metadata is what pandas
-    writes for a two-row sample holding each column's first value and, where the column has
-    one, a null: a column's dtype depends only on its type and on whether it has a null."""
-    schema: pa.Schema | None = None
-    has_null: dict[str, bool] = {}
-    first: dict[str, object] = {}
+    `tables` (read once, in order; they share their columns)."""
+    shape = PandasShape()
     for table in tables:
-        schema = schema or table.schema
+        shape.add(table)
+    return shape.schema()
+
+
+class PandasShape:
+    """`pandas_schema` of tables seen one at a time (to write a large table in parts, each
+    dropped once seen). A column's dtype in pandas depends only on its type and on whether it
+    has a null, so the metadata is what pandas writes for a two-row sample holding each
+    column's first value and, where the column has one, a null."""
+
+    def __init__(self) -> None:
+        self.types: pa.Schema | None = None
+        self.has_null: dict[str, bool] = {}
+        self.first: dict[str, object] = {}
+
+    def add(self, table: pa.Table) -> None:
+        self.types = self.types or table.schema
         for name, column in zip(table.column_names, table.columns, strict=True):
-            has_null[name] = has_null.get(name, False) or _missing(column) > 0
-            if first.get(name) is None:
-                first[name] = _first_valid(column)
-    if schema is None:
-        raise ValueError("pandas_schema needs at least one table")
-    fields = [pa.field(f.name, _pandas_type(f.type, has_null[f.name])) for f in schema]
-    sample = pa.table(
-        {
-            f.name: pa.array([first[f.name], None if has_null[f.name] else first[f.name]], f.type)
-            for f in fields
-        }
-    )
-    metadata = pa.Table.from_pandas(sample.to_pandas(), preserve_index=False).schema.metadata
-    return pa.schema(fields, metadata=metadata)
+            self.has_null[name] = self.has_null.get(name, False) or _missing(column) > 0
+            if self.first.get(name) is None:
+                self.first[name] = _first_valid(column)
+
+    def schema(self) -> pa.Schema:
+        if self.types is None:
+            raise ValueError("no table seen: no schema to give")
+        fields = [pa.field(f.name, _pandas_type(f.type, self.has_null[f.name])) for f in self.types]
+        sample = pa.table(
+            {
+                f.name: pa.array(
+                    [self.first[f.name], None if self.has_null[f.name] else self.first[f.name]],
+                    f.type,
+                )
+                for f in fields
+            }
+        )
+        metadata = pa.Table.from_pandas(sample.to_pandas(), preserve_index=False).schema.metadata
+        return pa.schema(fields, metadata=metadata)
 
 
 def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:

@@ -15,7 +15,7 @@ from homeiq_assets.collect.collector import (
     collect_fleet,
     curate,
 )
-from homeiq_assets.collect.device_dataset import curate_device_health
+from homeiq_assets.collect.device_dataset import write_device_health
 from homeiq_assets.collect.lineage import EXPORTS, TRAINING
 from homeiq_assets.export.cycle_exports import export_cycle
 from homeiq_assets.sim.tables import TableSource
@@ -49,8 +49,8 @@ def curate_stages(
     seed: int,
     compact: dict[str, CompactRecords | None] | None = None,
 ) -> list[CuratedStage]:
-    """Curate each stage's (records, side tables), plus the device-health dataset (`compact`:
-    stages validated and filtered where they were collected)."""
+    """Curate each stage's (records, side tables) (`compact`: stages validated and filtered
+    where they were collected). The device-health dataset is curated as it is stored."""
     compact = compact or {}
     curated = [
         curate(
@@ -58,18 +58,23 @@ def curate_stages(
         )
         for stage, (records, extras) in stages.items()
     ]
-    device = curate_device_health(source, cycle, seed)
-    if device is not None:
-        curated.append(device)
     return curated
 
 
-def store_cycle(curated: list[CuratedStage], root: Path, cycle: str, info: dict) -> dict:
-    """Write a cycle's curated training data atomically to `root/training_data/<cycle>`."""
+def store_cycle(
+    curated: list[CuratedStage], root: Path, cycle: str, info: dict, source: TableSource
+) -> dict:
+    """Write a cycle's curated training data atomically to `root/training_data/<cycle>`, with
+    the device-health dataset of `source` curated as it is written."""
     final = root / TRAINING / cycle
     staging = staging_dir(final)
     try:
-        stats = td.write_cycle(curated, staging, {"cycle": cycle, **info})
+        stats = td.write_cycle(
+            curated,
+            staging,
+            {"cycle": cycle, **info},
+            streamed=[lambda folder: write_device_health(source, folder, cycle, info["seed"])],
+        )
         publish_dir(staging, final)
     finally:
         discard_dir(staging)
@@ -102,7 +107,7 @@ def collect_cycle(
         # time in each stage summed over homes (over all workers: process seconds, not wall)
         "stage_seconds": {s: round(out.seconds, 3) for s, out in collection.stages.items()},
     }
-    stats = store_cycle(curated, root, cycle, info)
+    stats = store_cycle(curated, root, cycle, info, source)
     stats["seconds"] = round(time.perf_counter() - started, 3)
     return stats
 

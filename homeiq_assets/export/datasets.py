@@ -9,6 +9,7 @@ wall-clock times; `created_at` of Ask-AI rows is the end of the simulated cycle 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -221,54 +222,79 @@ def export_streamed(
     Parquet, streamed in batches of `batch_rows`: the same bytes as the exports of one frame,
     in memory that stays flat as homes and cycles grow (200 homes x 30 days are 200k
     device-days and 140k patterns, whose JSON alone would be a 100 MB string). Each batch is
-    the frame `pd.read_parquet` gives for its rows; the Parquet copy is written from Arrow."""
-    from homeiq_assets.arrow_frames import as_written_by_pandas
+    the frame `pd.read_parquet` gives for its rows; the manifest's schema is the one pandas
+    gives all of them (a batch may hold only nulls in a column); the Parquet copy is written
+    from Arrow. Files of different types (a dataset changed between cycles) would be one frame
+    of the common type: they are exported as one frame."""
+    import pyarrow.parquet as pq
 
+    from homeiq_assets.arrow_frames import PandasShape, as_written_by_pandas
+
+    types = {str(pq.ParquetFile(f).schema_arrow.remove_metadata()) for f in files}
+    if len(types) > 1:
+        frame = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+        return _export_frame(dataset, frame, folder, cycles, json_name, csv, parquet)
     json_path = folder / json_name
     json_tmp = json_path.with_name(f".{json_path.name}.tmp")
     csv_tmp = folder / f".{csv}.tmp" if csv else None
-    rows, schema = 0, None
-    with json_tmp.open("w") as out_json, (csv_tmp or Path("/dev/null")).open("w") as out_csv:
+    rows, shape = 0, PandasShape()
+    with json_tmp.open("w") as out_json, (csv_tmp or Path(os.devnull)).open("w") as out_csv:
         out_json.write("[\n")
-        for frame in _frames(files, batch_rows):
-            batch_schema = _schema(frame)
-            if schema is not None and batch_schema != schema:
-                raise ValueError(f"{dataset} records change type between files: {files}")
+        for table in _batches(files, batch_rows):
+            frame = table.to_pandas()
             if rows:
                 out_json.write(",\n")
             # pandas writes "[\n" + records joined by ",\n" + "\n]": a batch without its ends
             out_json.write(_records_json_text(frame)[2:-2])
             if csv_tmp is not None:
-                frame.to_csv(out_csv, index=False, header=schema is None, float_format="%.6g")
-            rows, schema = rows + len(frame), batch_schema
+                frame.to_csv(out_csv, index=False, header=not rows, float_format="%.6g")
+            rows += len(frame)
+            shape.add(table)
         out_json.write("\n]")
     json_tmp.replace(json_path)
+    schema = {f.name: str(f.type) for f in shape.schema()}
     m = _Manifest(dataset, folder, cycles, rows)
-    m.add(json_name, rows, schema or {})
+    m.add(json_name, rows, schema)
     if csv_tmp is not None:
         csv_tmp.replace(folder / csv)
-        m.add(csv, rows, schema or {})
+        m.add(csv, rows, schema)
     if parquet:
-        import pyarrow.parquet as pq
-
         tables = [pq.read_table(f) for f in files]
-        table = as_written_by_pandas(pa.concat_tables(tables, promote_options="permissive"))
-        table = table.combine_chunks()
+        table = as_written_by_pandas(pa.concat_tables(tables)).combine_chunks()
         del tables
         write_parquet_atomic(table, folder / parquet)
         m.add(parquet, table.num_rows, {f.name: str(f.type) for f in table.schema})
     return m.write()
 
 
-def _frames(files: list[Path], batch_rows: int):
+def _export_frame(
+    dataset: str,
+    frame: pd.DataFrame,
+    folder: Path,
+    cycles: list[str],
+    json_name: str,
+    csv: str | None,
+    parquet: str | None,
+) -> dict:
+    m = _Manifest(dataset, folder, cycles, len(frame))
+    m.records_json(frame, json_name)
+    if csv:
+        m.csv(frame, csv)
+    if parquet:
+        m.parquet(frame, parquet)
+    return m.write()
+
+
+def _batches(files: list[Path], batch_rows: int):
+    """The files' rows in tables of at most `batch_rows`, with their file's pandas metadata
+    (so each converts to the frame `pd.read_parquet` gives for its rows)."""
     import pyarrow.parquet as pq
 
     for path in files:
         source = pq.ParquetFile(path)
         metadata = source.schema_arrow.metadata
         for batch in source.iter_batches(batch_size=batch_rows):
-            # the file's pandas metadata, as `pd.read_parquet` reads it
-            yield pa.Table.from_batches([batch]).replace_schema_metadata(metadata).to_pandas()
+            yield pa.Table.from_batches([batch]).replace_schema_metadata(metadata)
 
 
 def _records_json_text(frame: pd.DataFrame) -> str:
