@@ -8,6 +8,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,27 @@ def write_parquet_atomic(table: pa.Table, path: Path, statistics: bool | list[st
             **_encodings(table.schema),
         ),
     )
+
+
+@contextmanager
+def parquet_writer_atomic(path: Path, schema: pa.Schema):
+    """A Parquet writer (the options of `write_parquet_atomic`) on a temporary sibling of
+    `path`, renamed into place when the block ends without an error: a table written in parts,
+    each part a row group."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        with pq.ParquetWriter(
+            tmp,
+            schema,
+            compression=_compression(schema),
+            write_statistics=True,
+            **_encodings(schema),
+        ) as writer:
+            yield writer
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _atomic(path: Path, write: Callable[[Path], object]) -> None:

@@ -4,7 +4,7 @@
         [--models device_failure,device_anomaly] [--out report.json]
 
 Each folder is a `homeiq generate` output. Its `device_health` table is curated into the
-`device_intelligence` dataset exactly as `homeiq collect` does (`curate_device_health`; the
+`device_intelligence` dataset exactly as `homeiq collect` does (`write_device_health`; the
 other collection stages do not feed these models, so they are skipped), with the folder name as
 the cycle key. `--resimulate` first rewrites each folder's device telemetry from its homes and
 events with the current simulator (into a scratch folder, the fleet is left alone), so fleets
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from homeiq_assets.collect.device_dataset import curate_device_health
+from homeiq_assets.collect.device_dataset import write_device_health
 from homeiq_assets.sim.health.config import HealthConfig
 from homeiq_assets.sim.health.fleet import write_fleet_device_health
 
@@ -50,10 +50,10 @@ def device_records(folder: Path, scratch: Path, resimulate: bool) -> pd.DataFram
             int(summary["seed"]),
             HealthConfig(),
         )
-    curated = curate_device_health(source, folder.name, int(summary["seed"]))
-    if curated is None:
+    out = scratch / f"{folder.name}.curated"
+    if write_device_health(source, out, folder.name, int(summary["seed"])) is None:
         raise SystemExit(f"{folder}: no device_health table (use --resimulate)")
-    return curated.records
+    return pd.read_parquet(out / "device_intelligence" / "records.parquet")
 
 
 def main(argv: list[str] | None = None) -> int:

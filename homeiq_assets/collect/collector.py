@@ -205,12 +205,67 @@ register(
 # ------------------------------------------------------------------------------ running
 @dataclass
 class StageOutput:
-    """Labelled records of one stage over a fleet, before validation and filtering."""
+    """Labelled records of one stage over a fleet, before validation and filtering (or, for a
+    compacted stage, already curated where they were collected: `compact`)."""
 
     stage: str
     records: list[dict] = field(default_factory=list)
     seconds: float = 0.0
     extras: dict[str, list[dict]] = field(default_factory=dict)
+    compact: CompactRecords | None = None
+
+
+# what the detector metrics read of a compacted stage's records (before filtering)
+METRIC_VIEWS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "patterns": ("strong", ("strong", "automated", "gt_real", "gt_habit_id", "gt_automation_id")),
+}
+
+
+@dataclass
+class CompactRecords:
+    """A stage's records validated and quality-filtered in the process that collected them:
+    the kept records as Arrow tables (a unit's each, in collection order), the counts `curate`
+    reports, and the few fields of the records the detector metrics read. Dicts of a
+    100-home cycle's patterns take hundreds of MB; the same records in Arrow take tens."""
+
+    tables: list[pa.Table] = field(default_factory=list)
+    collected: int = 0
+    valid: int = 0
+    failures: dict[str, int] = field(default_factory=dict)
+    dropped: dict[str, int] = field(default_factory=dict)
+    metric_records: list[dict] = field(default_factory=list)
+
+    def extend(self, other: CompactRecords) -> None:
+        """Append a later unit's records (counts summed, keys in order of first appearance)."""
+        self.tables.extend(other.tables)
+        self.collected += other.collected
+        self.valid += other.valid
+        for mine, theirs in ((self.failures, other.failures), (self.dropped, other.dropped)):
+            for key, n in theirs.items():
+                mine[key] = mine.get(key, 0) + n
+        self.metric_records.extend(other.metric_records)
+
+    def frame(self) -> pd.DataFrame:
+        """The kept records as one frame, as `pd.DataFrame(kept records)` infers it: columns in
+        order of first appearance, a type for the whole column (null-only parts promoted)."""
+        if not self.tables:
+            return pd.DataFrame()
+        return pa.concat_tables(self.tables, promote_options="permissive").to_pandas()
+
+
+def compact_records(stage: str, records: list[dict]) -> CompactRecords:
+    """Validate and quality-filter one unit's records of `stage` (see `curate`)."""
+    kept, dropped, valid, failures = _filter(stage, records)
+    flag, fields = METRIC_VIEWS[stage]
+    table = pa.Table.from_pandas(pd.DataFrame(kept), preserve_index=False) if kept else None
+    return CompactRecords(
+        [table] if table is not None else [],
+        len(records),
+        len(valid),
+        failures,
+        dropped,
+        [{f: r[f] for f in fields} for r in records if r[flag]],
+    )
 
 
 @dataclass
@@ -229,6 +284,7 @@ def collect_fleet(
     progress: Callable[[int, int], None] | None = None,
     upstream: dict[str, list[dict]] | None = None,
     workers: int = 1,
+    compact: tuple[str, ...] = (),
 ) -> FleetCollection:
     """Run the registered collection points (all, or `stages` and what they need) per home.
 
@@ -237,13 +293,21 @@ def collect_fleet(
     in worker processes and merged in the order one process would produce them (shards in
     name order, homes in id order, homes without events last), so the records are the same
     bytes whatever the number of workers.
+
+    Stages in `compact` (see `METRIC_VIEWS`) are validated and filtered in the process that
+    collects them and come back as `StageOutput.compact`, so the parent never holds their dicts
+    (a cycle's memory stays flat as its homes grow).
     """
     given = upstream or {}
     wanted = list(REGISTRY) if stages is None else _with_dependencies(stages, set(given))
     given_by_home = {
         stage: _by_home(records) for stage, records in given.items() if stage not in wanted
     }
-    out = {s: StageOutput(s) for s in wanted}
+    unknown = set(compact) - set(METRIC_VIEWS)
+    if unknown:
+        raise ValueError(f"stage(s) {', '.join(sorted(unknown))} cannot be compacted")
+    compact = tuple(s for s in wanted if s in compact)
+    out = {s: StageOutput(s, compact=CompactRecords() if s in compact else None) for s in wanted}
     agreement = {"occurrences": 0, "agreeing": 0}
     routines: list[pd.DataFrame] = []
     started = time.perf_counter()
@@ -271,7 +335,16 @@ def collect_fleet(
     token = f"{id(out)}:{time.perf_counter_ns()}"
     _FLEET_TABLES[token] = read_tables(source, homes)
     jobs = [
-        (source, seed, wanted, _given_for(given_by_home, unit_homes), unit_homes, shards, token)
+        (
+            source,
+            seed,
+            wanted,
+            _given_for(given_by_home, unit_homes),
+            unit_homes,
+            shards,
+            token,
+            compact,
+        )
         for shards, unit_homes in units
     ]
     if workers > 1 and len(units) > 1:
@@ -281,9 +354,11 @@ def collect_fleet(
     else:
         pool, unit_results = None, map(_collect_unit, jobs)
     try:
-        for results, unit_agreement in unit_results:
+        for results, unit_agreement, parts in unit_results:
             for result in results:
                 merge(result)
+            for stage, part in parts.items():
+                out[stage].compact.extend(part)
             agreement = {k: agreement[k] + unit_agreement[k] for k in agreement}
     finally:
         if pool is not None:
@@ -373,10 +448,11 @@ def _given_for(
 _FLEET_TABLES: dict[str, dict[str, pd.DataFrame]] = {}
 
 
-def _collect_unit(job: tuple) -> tuple[list[_HomeResult], dict]:
-    """The homes of one shard (or the homes without events), in iteration order, and their
-    routine agreement (checked in one pass over the shard's homes; with the pattern stage)."""
-    source, seed, wanted, given_by_home, homes, shards, token = job
+def _collect_unit(job: tuple) -> tuple[list[_HomeResult], dict, dict[str, CompactRecords]]:
+    """The homes of one shard (or the homes without events), in iteration order, their
+    routine agreement (checked in one pass over the shard's homes; with the pattern stage) and
+    the compacted stages' records of all of them."""
+    source, seed, wanted, given_by_home, homes, shards, token, compact = job
     results, seen = [], []
     tables = _FLEET_TABLES.get(token)  # inherited by forked workers; else each unit reads
     for obs, truth in iter_homes(source, homes, shards=shards, tables=tables):
@@ -387,7 +463,12 @@ def _collect_unit(job: tuple) -> tuple[list[_HomeResult], dict]:
         if "patterns" in wanted
         else {"occurrences": 0, "agreeing": 0}
     )
-    return results, agreement
+    parts = {}
+    for stage in compact:
+        parts[stage] = compact_records(stage, [r for res in results for r in res.records[stage]])
+        for res in results:
+            res.records[stage] = []
+    return results, agreement, parts
 
 
 def _extras(ctx: Context, stage: str):
@@ -421,8 +502,11 @@ def detector_metrics(
     metrics: dict[str, object] = {}
     if "patterns" in out:
         all_routines = pd.concat(routines, ignore_index=True) if routines else pd.DataFrame()
+        pats = out["patterns"]
         metrics["patterns"] = labels.pattern_scores(
-            out["patterns"].records, all_routines, MIN_PATTERN_OCCURRENCES
+            pats.records if pats.compact is None else pats.compact.metric_records,
+            all_routines,
+            MIN_PATTERN_OCCURRENCES,
         )
         metrics["routine_agreement"] = {
             **agreement,
@@ -472,8 +556,8 @@ class CuratedStage:
 
     stage: str
     dataset: str
-    records: pd.DataFrame
-    lineage: pd.DataFrame
+    records: pd.DataFrame | pa.Table  # Arrow where pandas would cost too much memory
+    lineage: pd.DataFrame | pa.Table
     stats: dict
     extras: dict[str, pd.DataFrame] = field(default_factory=dict)  # e.g. graph nodes
 
@@ -485,18 +569,18 @@ def curate(
     seed: int,
     sources: tuple[str, ...] = (),
     extras: dict[str, list[dict]] | None = None,
+    compact: CompactRecords | None = None,
 ) -> CuratedStage:
-    """Validate each record, drop low-quality ones (reasons counted) and attach lineage."""
+    """Validate each record, drop low-quality ones (reasons counted) and attach lineage (or
+    take a compacted stage's records, validated and filtered where they were collected)."""
     point = REGISTRY[stage]
-    valid, failures = validate_records(stage, records)
-    kept, dropped = [], {}
-    for rec in valid:
-        reason = point.quality(rec)
-        if reason is None:
-            kept.append(rec)
-        else:
-            dropped[reason] = dropped.get(reason, 0) + 1
-    frame = pd.DataFrame(kept)
+    if compact is None:
+        kept, dropped, valid, failures = _filter(stage, records)
+        frame = pd.DataFrame(kept)
+        counts = (len(records), len(valid), len(kept))
+    else:
+        frame, dropped, failures = compact.frame(), compact.dropped, compact.failures
+        counts = (compact.collected, compact.valid, len(frame))
     if not frame.empty:
         # record ids are unique across cycles: home ids repeat from one cycle to the next
         frame.insert(0, "record_id", cycle + "/" + frame.pop(point.id_field).astype(str))
@@ -510,16 +594,31 @@ def curate(
     lineage = lineage_rows(
         frame, point.dataset, stage, point.version, cycle, seed, transformations, sources
     )
+    collected, n_valid, n_kept = counts
     stats = {
-        "collected": len(records),
-        "valid": len(valid),
-        "validation_pass_rate": round(len(valid) / len(records), 4) if records else 0.0,
+        "collected": collected,
+        "valid": n_valid,
+        "validation_pass_rate": round(n_valid / collected, 4) if collected else 0.0,
         "validation_failures": failures,
-        "kept": len(kept),
+        "kept": n_kept,
         "dropped": dropped,
     }
     side = {name: _with_cycle(pd.DataFrame(rows), cycle) for name, rows in (extras or {}).items()}
     return CuratedStage(stage, point.dataset, frame, lineage, stats, side)
+
+
+def _filter(stage: str, records: list[dict]) -> tuple[list[dict], dict, list[dict], dict]:
+    """(kept, drop reasons counted, valid, validation failures counted) of `records`."""
+    quality = REGISTRY[stage].quality
+    valid, failures = validate_records(stage, records)
+    kept, dropped = [], {}
+    for rec in valid:
+        reason = quality(rec)
+        if reason is None:
+            kept.append(rec)
+        else:
+            dropped[reason] = dropped.get(reason, 0) + 1
+    return kept, dropped, valid, failures
 
 
 def _with_cycle(frame: pd.DataFrame, cycle: str) -> pd.DataFrame:

@@ -8,8 +8,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from homeiq_assets.collect import training_data as td
-from homeiq_assets.collect.collector import CuratedStage, collect_fleet, curate
-from homeiq_assets.collect.device_dataset import curate_device_health
+from homeiq_assets.collect.collector import (
+    METRIC_VIEWS,
+    CompactRecords,
+    CuratedStage,
+    collect_fleet,
+    curate,
+)
+from homeiq_assets.collect.device_dataset import write_device_health
 from homeiq_assets.collect.lineage import EXPORTS, TRAINING
 from homeiq_assets.export.cycle_exports import export_cycle
 from homeiq_assets.sim.tables import TableSource
@@ -41,24 +47,34 @@ def curate_stages(
     source: TableSource,
     cycle: str,
     seed: int,
+    compact: dict[str, CompactRecords | None] | None = None,
 ) -> list[CuratedStage]:
-    """Curate each stage's (records, side tables), plus the device-health dataset."""
+    """Curate each stage's (records, side tables) (`compact`: stages validated and filtered
+    where they were collected). The device-health dataset is curated as it is stored."""
+    compact = compact or {}
     curated = [
-        curate(stage, records, cycle, seed, STAGE_SOURCES.get(stage, ()), extras)
+        curate(
+            stage, records, cycle, seed, STAGE_SOURCES.get(stage, ()), extras, compact.get(stage)
+        )
         for stage, (records, extras) in stages.items()
     ]
-    device = curate_device_health(source, cycle, seed)
-    if device is not None:
-        curated.append(device)
     return curated
 
 
-def store_cycle(curated: list[CuratedStage], root: Path, cycle: str, info: dict) -> dict:
-    """Write a cycle's curated training data atomically to `root/training_data/<cycle>`."""
+def store_cycle(
+    curated: list[CuratedStage], root: Path, cycle: str, info: dict, source: TableSource
+) -> dict:
+    """Write a cycle's curated training data atomically to `root/training_data/<cycle>`, with
+    the device-health dataset of `source` curated as it is written."""
     final = root / TRAINING / cycle
     staging = staging_dir(final)
     try:
-        stats = td.write_cycle(curated, staging, {"cycle": cycle, **info})
+        stats = td.write_cycle(
+            curated,
+            staging,
+            {"cycle": cycle, **info},
+            streamed=[lambda folder: write_device_health(source, folder, cycle, info["seed"])],
+        )
         publish_dir(staging, final)
     finally:
         discard_dir(staging)
@@ -76,9 +92,12 @@ def collect_cycle(
     """Collect, curate and store the training data of one cycle under `root/training_data`
     (`workers` processes; the bytes do not depend on their number)."""
     started = time.perf_counter()
-    collection = collect_fleet(source, seed, progress=progress, workers=workers)
+    collection = collect_fleet(
+        source, seed, progress=progress, workers=workers, compact=tuple(METRIC_VIEWS)
+    )
     stages = {stage: (out.records, out.extras) for stage, out in collection.stages.items()}
-    curated = curate_stages(stages, source, cycle, seed)
+    compact = {stage: out.compact for stage, out in collection.stages.items()}
+    curated = curate_stages(stages, source, cycle, seed, compact)
     info = {
         "seed": seed,
         "homes": collection.homes,
@@ -88,7 +107,7 @@ def collect_cycle(
         # time in each stage summed over homes (over all workers: process seconds, not wall)
         "stage_seconds": {s: round(out.seconds, 3) for s, out in collection.stages.items()},
     }
-    stats = store_cycle(curated, root, cycle, info)
+    stats = store_cycle(curated, root, cycle, info, source)
     stats["seconds"] = round(time.perf_counter() - started, 3)
     return stats
 

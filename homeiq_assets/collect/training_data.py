@@ -9,6 +9,7 @@ cycle order, so a trainer sees each record exactly once with the cycle it came f
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -28,8 +29,15 @@ DATASETS = (
 )
 
 
-def write_cycle(curated: list[CuratedStage], folder: Path, extra_stats: dict | None = None) -> dict:
-    """Write every curated stage of one cycle into `folder` (a staging folder in practice)."""
+def write_cycle(
+    curated: list[CuratedStage],
+    folder: Path,
+    extra_stats: dict | None = None,
+    streamed: list[Callable[[Path], tuple[str, str, dict] | None]] = (),
+) -> dict:
+    """Write every curated stage of one cycle into `folder` (a staging folder in practice),
+    then the `streamed` datasets, each written by its own function into `folder` (returning
+    its dataset, stage and statistics, or None when it has no data)."""
     stats: dict = {"datasets": {}, **(extra_stats or {})}
     for c in curated:
         target = folder / c.dataset
@@ -39,15 +47,25 @@ def write_cycle(curated: list[CuratedStage], folder: Path, extra_stats: dict | N
         for name, frame in c.extras.items():
             write_parquet_atomic(_table(frame), target / f"{name}.parquet")
         stats["datasets"][c.dataset] = {"stage": c.stage, **c.stats}
+    for write in streamed:
+        written = write(folder)
+        if written is not None:
+            dataset, stage, counts = written
+            stats["datasets"][dataset] = {"stage": stage, **counts}
     write_json_atomic(stats, folder / "stats.json")
     return stats
 
 
-def _table(frame: pd.DataFrame) -> pa.Table:
+def _table(frame: pd.DataFrame | pa.Table) -> pa.Table:
+    """Arrow as it is (already shaped as pandas would write it), a frame through pandas."""
+    if isinstance(frame, pa.Table):
+        return frame
     return pa.Table.from_pandas(frame, preserve_index=False)
 
 
-def _lineage_table(frame: pd.DataFrame) -> pa.Table:
+def _lineage_table(frame: pd.DataFrame | pa.Table) -> pa.Table:
+    if isinstance(frame, pa.Table):
+        return frame.select(LINEAGE_COLUMNS)
     return pa.Table.from_pandas(frame[LINEAGE_COLUMNS], preserve_index=False)
 
 

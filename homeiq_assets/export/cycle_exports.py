@@ -11,11 +11,18 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from homeiq_assets.collect import training_data as td
 from homeiq_assets.export import datasets as ex
 
 SCOPES = ("cycle", "all")
+# the datasets with a record per device-day or per pattern: streamed from their files
+STREAMED = {
+    "device_intelligence": ex.export_device_intelligence_files,
+    "pattern_detection": ex.export_pattern_detection_files,
+}
 
 
 def export_cycle(training_root: Path, cycles: list[str], out: Path, workers: int = 1) -> dict:
@@ -51,6 +58,8 @@ def _export_dataset(job: tuple) -> dict[str, dict]:
     current = cycles[-1]
     dirs = [training_root / c for c in cycles]
     manifests: dict[str, dict] = {}
+    if dataset in STREAMED:
+        return _export_streamed(dataset, dirs, cycles, out)
     # each cycle's records are read once; `cycle` is the last of them, `all` every one
     per_cycle = [td.aggregate([d], dataset) for d in dirs]
     for scope in SCOPES:
@@ -72,6 +81,34 @@ def _export_dataset(job: tuple) -> dict[str, dict]:
                 dataset, records, scope_dirs, folder, scope_cycles, created_at
             )
         ex.write_lineage(lineage.assign(export=f"{dataset}@{current}/{scope}"), folder)
+    return manifests
+
+
+def _export_streamed(dataset: str, dirs: list[Path], cycles: list[str], out: Path) -> dict:
+    """`_export_dataset` for the datasets with the most records (a device-day each, a pattern
+    each): files streamed in batches, lineage kept in Arrow, so neither is ever a pandas frame
+    of every row. The same bytes as the frame-at-a-time exports."""
+    current = cycles[-1]
+    manifests: dict[str, dict] = {}
+    for scope in SCOPES:
+        scope_dirs = dirs[-1:] if scope == "cycle" else dirs
+        files = [d / dataset / "records.parquet" for d in scope_dirs]
+        files = [f for f in files if f.exists() and pq.ParquetFile(f).metadata.num_rows]
+        if not files:
+            continue
+        folder = out / scope / dataset
+        folder.mkdir(parents=True, exist_ok=True)
+        scope_cycles = cycles[-1:] if scope == "cycle" else list(cycles)
+        if scope == "all" and len(cycles) == 1:
+            manifests[scope] = _copy_export(out / "cycle" / dataset, folder)
+        else:
+            manifests[scope] = STREAMED[dataset](files, folder, scope_cycles)
+        lineage = [pq.read_table(d / dataset / "lineage.parquet") for d in scope_dirs]
+        ex.write_lineage_table(
+            pa.concat_tables([t for t in lineage if t.num_rows]),
+            folder,
+            f"{dataset}@{current}/{scope}",
+        )
     return manifests
 
 

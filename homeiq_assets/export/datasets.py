@@ -9,6 +9,7 @@ wall-clock times; `created_at` of Ask-AI rows is the end of the simulated cycle 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -193,6 +194,113 @@ def export_device_intelligence(records: pd.DataFrame, folder: Path, cycles: list
     return m.write()
 
 
+def export_device_intelligence_files(files: list[Path], folder: Path, cycles: list[str]) -> dict:
+    """`export_device_intelligence` of the records in `files`, streamed."""
+    return export_streamed(
+        "device_intelligence", files, folder, cycles, "device_health.json", csv="device_health.csv"
+    )
+
+
+def export_pattern_detection_files(files: list[Path], folder: Path, cycles: list[str]) -> dict:
+    """`export_pattern_detection` of the records in `files`, streamed."""
+    return export_streamed(
+        "pattern_detection", files, folder, cycles, "patterns.json", parquet="patterns.parquet"
+    )
+
+
+def export_streamed(
+    dataset: str,
+    files: list[Path],
+    folder: Path,
+    cycles: list[str],
+    json_name: str,
+    csv: str | None = None,
+    parquet: str | None = None,
+    batch_rows: int = 50_000,
+) -> dict:
+    """The export of the records in `files` (Parquet, in order) as records JSON, plus CSV or
+    Parquet, streamed in batches of `batch_rows`: the same bytes as the exports of one frame,
+    in memory that stays flat as homes and cycles grow (200 homes x 30 days are 200k
+    device-days and 140k patterns, whose JSON alone would be a 100 MB string). Each batch is
+    the frame `pd.read_parquet` gives for its rows; the manifest's schema is the one pandas
+    gives all of them (a batch may hold only nulls in a column); the Parquet copy is written
+    from Arrow. Files of different types (a dataset changed between cycles) would be one frame
+    of the common type: they are exported as one frame."""
+    import pyarrow.parquet as pq
+
+    from homeiq_assets.arrow_frames import PandasShape, as_written_by_pandas
+
+    types = {str(pq.ParquetFile(f).schema_arrow.remove_metadata()) for f in files}
+    if len(types) > 1:
+        frame = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+        return _export_frame(dataset, frame, folder, cycles, json_name, csv, parquet)
+    json_path = folder / json_name
+    json_tmp = json_path.with_name(f".{json_path.name}.tmp")
+    csv_tmp = folder / f".{csv}.tmp" if csv else None
+    rows, shape = 0, PandasShape()
+    with json_tmp.open("w") as out_json, (csv_tmp or Path(os.devnull)).open("w") as out_csv:
+        out_json.write("[\n")
+        for table in _batches(files, batch_rows):
+            frame = table.to_pandas()
+            if rows:
+                out_json.write(",\n")
+            # pandas writes "[\n" + records joined by ",\n" + "\n]": a batch without its ends
+            out_json.write(_records_json_text(frame)[2:-2])
+            if csv_tmp is not None:
+                frame.to_csv(out_csv, index=False, header=not rows, float_format="%.6g")
+            rows += len(frame)
+            shape.add(table)
+        out_json.write("\n]")
+    json_tmp.replace(json_path)
+    schema = {f.name: str(f.type) for f in shape.schema()}
+    m = _Manifest(dataset, folder, cycles, rows)
+    m.add(json_name, rows, schema)
+    if csv_tmp is not None:
+        csv_tmp.replace(folder / csv)
+        m.add(csv, rows, schema)
+    if parquet:
+        tables = [pq.read_table(f) for f in files]
+        table = as_written_by_pandas(pa.concat_tables(tables)).combine_chunks()
+        del tables
+        write_parquet_atomic(table, folder / parquet)
+        m.add(parquet, table.num_rows, {f.name: str(f.type) for f in table.schema})
+    return m.write()
+
+
+def _export_frame(
+    dataset: str,
+    frame: pd.DataFrame,
+    folder: Path,
+    cycles: list[str],
+    json_name: str,
+    csv: str | None,
+    parquet: str | None,
+) -> dict:
+    m = _Manifest(dataset, folder, cycles, len(frame))
+    m.records_json(frame, json_name)
+    if csv:
+        m.csv(frame, csv)
+    if parquet:
+        m.parquet(frame, parquet)
+    return m.write()
+
+
+def _batches(files: list[Path], batch_rows: int):
+    """The files' rows in tables of at most `batch_rows`, with their file's pandas metadata
+    (so each converts to the frame `pd.read_parquet` gives for its rows)."""
+    import pyarrow.parquet as pq
+
+    for path in files:
+        source = pq.ParquetFile(path)
+        metadata = source.schema_arrow.metadata
+        for batch in source.iter_batches(batch_size=batch_rows):
+            yield pa.Table.from_batches([batch]).replace_schema_metadata(metadata)
+
+
+def _records_json_text(frame: pd.DataFrame) -> str:
+    return frame.to_json(orient="records", date_format="iso", default_handler=str, indent=1)
+
+
 def export_home_type(records: pd.DataFrame, folder: Path, cycles: list[str]) -> dict:
     m = _Manifest("home_type", folder, cycles, len(records))
     m.records_json(records, "home_profiles.json")
@@ -204,3 +312,13 @@ def write_lineage(lineage: pd.DataFrame, folder: Path) -> None:
     write_parquet_atomic(
         pa.Table.from_pandas(lineage, preserve_index=False), folder / "lineage.parquet"
     )
+
+
+def write_lineage_table(lineage: pa.Table, folder: Path, export: str) -> None:
+    """`write_lineage(lineage.assign(export=export))` of a lineage table read with Arrow:
+    the same file, without a pandas frame of every row."""
+    from homeiq_assets.arrow_frames import as_written_by_pandas
+
+    table = lineage.append_column("export", pa.repeat(pa.scalar(export), lineage.num_rows))
+    table = as_written_by_pandas(table).combine_chunks()
+    write_parquet_atomic(table, folder / "lineage.parquet")

@@ -376,3 +376,82 @@ def test_homes_from_tables_read_once_equal_homes_read_per_unit(fleet20):
         assert repr(truth_a.home_labels) == repr(truth_b.home_labels)
         assert len(obs_b.entities) and len(truth_b.routines)
         assert set(obs_b.entities["home_id"]) == {obs_b.home_id}
+
+
+def test_patterns_compacted_in_the_workers_curate_to_the_same_records(fleet20, collected):
+    """Patterns validated and filtered where they were collected (Arrow back to the parent)
+    give the frame, counts and metrics that curating every record's dict in the parent gives,
+    whichever the number of workers."""
+    from homeiq_assets.collect.collector import curate
+
+    whole = curate("patterns", collected.stages["patterns"].records, "c9", 1)
+    for workers in (1, 2):
+        compacted = collect_fleet(fleet20, seed=1, workers=workers, compact=("patterns",))
+        out = compacted.stages["patterns"]
+        assert out.records == [] and out.compact is not None
+        assert len(out.compact.tables) > 1  # one per unit of work
+        again = curate("patterns", [], "c9", 1, compact=out.compact)
+        assert again.records.equals(whole.records)
+        assert list(again.records.dtypes) == list(whole.records.dtypes)
+        assert again.stats == whole.stats
+        assert again.lineage.equals(whole.lineage)
+        assert compacted.metrics == collected.metrics
+    with pytest.raises(ValueError, match="cannot be compacted"):
+        collect_fleet(fleet20, seed=1, compact=("synergies",))
+
+
+def test_device_records_are_what_the_pandas_route_gives(fleet20, tmp_path):
+    """The device-day dataset, curated and written a part file at a time in Arrow, reads back
+    as the frame the same steps give in pandas over the whole table."""
+    from homeiq_assets.collect.device_dataset import write_device_health
+    from homeiq_assets.sim.health.checks import HARD_RANGES
+
+    _, _, stats = write_device_health(fleet20, tmp_path, "c9", 1)
+    written = pd.read_parquet(tmp_path / "device_intelligence" / "records.parquet")
+    table = ds.dataset(fleet20 / "device_health", format="parquet").to_table()
+    source = table.to_pandas()
+    ok = np.ones(len(source), dtype=bool)
+    for col, (lo, hi) in HARD_RANGES.items():
+        ok &= ~((source[col] < lo) | (source[col] > hi)).to_numpy()
+    # rows chosen before the frame is made: the kept rows' counters have no nulls (int32)
+    kept = table.filter(ok & source["response_time_ms"].notna().to_numpy()).to_pandas()
+    kept.insert(0, "record_id", "c9/" + kept["device_id"] + ":" + kept["date"].astype(str))
+    kept.insert(1, "cycle", "c9")
+    assert written.equals(kept)
+    assert list(written.dtypes) == list(kept.dtypes)
+    assert stats["kept"] == len(kept) and stats["collected"] == len(source)
+    assert stats["dropped"]["device_down"] == int(source["response_time_ms"].isna().sum())
+    lineage = pd.read_parquet(tmp_path / "device_intelligence" / "lineage.parquet")
+    assert lineage["record_id"].equals(written["record_id"])
+    assert (lineage["sources"].map(list) == [["device_health"]] * len(lineage)).all()
+
+
+def test_streamed_exports_are_the_bytes_of_the_frame_exports(stored, tmp_path):
+    """Pattern and device-day exports written batch by batch (batches of 97 rows here, so a
+    batch ends mid-cycle) are the files the one-frame exporters write."""
+    from homeiq_assets.export import datasets as ex
+
+    dirs = [stored / TRAINING / c for c in ("c1", "c2")]
+    for dataset, frame_export, name in (
+        ("device_intelligence", ex.export_device_intelligence, None),
+        ("pattern_detection", ex.export_pattern_detection, "patterns.parquet"),
+    ):
+        files = [d / dataset / "records.parquet" for d in dirs]
+        frame = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+        one, streamed = tmp_path / f"{dataset}-one", tmp_path / f"{dataset}-streamed"
+        one.mkdir()
+        streamed.mkdir()
+        expected = frame_export(frame, one, ["c1", "c2"])
+        got = ex.export_streamed(
+            dataset,
+            files,
+            streamed,
+            ["c1", "c2"],
+            next(iter(expected["files"])),
+            csv="device_health.csv" if name is None else None,
+            parquet=name,
+            batch_rows=97,
+        )
+        assert got == expected
+        for file in expected["files"]:
+            assert (one / file).read_bytes() == (streamed / file).read_bytes(), file

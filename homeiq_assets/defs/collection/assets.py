@@ -334,7 +334,7 @@ def training_data(context: dg.AssetExecutionContext, store: DataStore) -> dg.Mat
         "window_end": window_end(store.source(cycle)),
         "metrics": metrics,
     }
-    stats = store_cycle(curated, store.root, cycle, info)
+    stats = store_cycle(curated, store.root, cycle, info, store.source(cycle))
     final = store.asset_dir("training_data", cycle)
     rows = [
         {
