@@ -6,7 +6,10 @@ different days. The earlier commit is checked out into a scratch git worktree an
 there with PYTHONPATH (same interpreter and libraries); measurements alternate between the two
 versions, and the medians and their ratio are written to `benchmarks/compare.json`.
 
-    python benchmarks/compare.py REV [--what simulation collection] [--repeat 3]
+    python benchmarks/compare.py REV [--what simulation collection cycle dagster] [--repeat 3]
+
+`cycle` is generate + collect of 200 homes x 30 days (wall, CPU/wall, peak RSS); `dagster` is
+`homeiq cycle` of 100 homes x 21 days (the run's wall and machine CPU/wall).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import ROOT, collection, simulate  # noqa: E402
+from run import ROOT, collection, cycle, dagster_cycle, simulate  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "compare.json"
 
@@ -38,7 +41,30 @@ def _collection(code: Path | None) -> dict:
     return {"wall_s": m["wall_s"], "cpu_s": m["cpu_s"], "collection_s": m["collection_s"]}
 
 
-MEASURES = {"simulation": _simulation, "collection": _collection}
+def _cycle(code: Path | None) -> dict:
+    m = cycle(200, 30, code=code)
+    return {
+        "wall_s": m["wall_s"],
+        "cpu_over_wall": m["cpu_over_wall"],
+        "peak_rss_mb": m["peak_rss_mb"],
+    }
+
+
+def _dagster(code: Path | None) -> dict:
+    m = dagster_cycle(100, 21, code=code)
+    return {
+        "command_wall_s": m["command_wall_s"],
+        "run_wall_s": m["run_wall_s"],
+        "run_cpu_over_wall": m["run_cpu_over_wall"],
+    }
+
+
+MEASURES = {
+    "simulation": _simulation,
+    "collection": _collection,
+    "cycle": _cycle,
+    "dagster": _dagster,
+}
 
 
 def checkout(rev: str) -> Path:

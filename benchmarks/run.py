@@ -317,6 +317,83 @@ def cycle(homes: int = 100, days: int = 21, code: Path | None = None) -> dict:
     }
 
 
+def dagster_cycle(homes: int = 100, days: int = 21, code: Path | None = None) -> dict:
+    """`homeiq cycle` (a launched Dagster run of `cycle_job` on a fresh SQLite instance): the
+    command's wall time, and the run's own (its start to its end, from the run's records).
+
+    CPU is the whole machine's busy time over each window, from /proc/stat: the run happens in
+    a worker process the command does not wait for (and its step workers), so the command's
+    rusage would miss it. Measure on a quiet machine: other load counts too."""
+    import threading
+
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def busy() -> float:
+        with open("/proc/stat") as fh:
+            values = [int(v) for v in fh.readline().split()[1:]]
+        return (sum(values) - values[3] - values[4]) / tick  # all but idle and iowait
+
+    work = Path(tempfile.mkdtemp(prefix="homeiq-bench-dagster-"))
+    samples: list[tuple[float, float]] = []
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            samples.append((time.time(), busy()))
+            done.wait(0.1)
+
+    env = {
+        **(code_env(code) or os.environ),
+        "DAGSTER_HOME": str(work / "dagster_home"),
+        "HOMEIQ_DATA_DIR": str(work / "data"),
+    }
+    env.pop("HOMEIQ_DAGSTER_STORAGE_DIR", None)
+    (work / "dagster_home").mkdir()
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        wall, _, _ = _run(["cycle", "--homes", str(homes), "--days", str(days)], env=env)
+        done.set()
+        sampler.join()
+        window = subprocess.run(
+            [sys.executable, "-c", _RUN_WINDOW],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(env["PYTHONPATH"]) if "PYTHONPATH" in env else ROOT,
+        ).stdout.split()
+    finally:
+        done.set()
+        shutil.rmtree(work, ignore_errors=True)
+    start, end = float(window[0]), float(window[1])
+
+    def busy_at(ts: float) -> float:
+        return min(samples, key=lambda s: abs(s[0] - ts))[1]
+
+    command_cpu = samples[-1][1] - samples[0][1]
+    run_cpu = busy_at(end) - busy_at(start)
+    return {
+        "homes": homes,
+        "days": days,
+        "command_wall_s": round(wall, 2),
+        "command_cpu_over_wall": round(command_cpu / wall, 2),
+        "run_wall_s": round(end - start, 2),
+        "run_cpu_over_wall": round(run_cpu / (end - start), 2),
+        "budget_cpu_over_wall": 1.6,
+    }
+
+
+# the start and end (epoch s) of the newest run of the instance at DAGSTER_HOME
+_RUN_WINDOW = """
+import dagster as dg
+with dg.DagsterInstance.get() as instance:
+    run = instance.get_runs(limit=1)[0]
+    stats = instance.get_run_stats(run.run_id)
+    print(stats.start_time, stats.end_time)
+"""
+
+
 def _linear_fit(points: dict[int, float]) -> dict[str, float]:
     """Least-squares wall = intercept + slope * x: a constant start-up cost plus linear work."""
     x = list(points)
@@ -370,6 +447,12 @@ def main() -> None:
         f"{cycle_100x21['cpu_over_wall']:.2f} CPU/wall",
         file=sys.stderr,
     )
+    dagster_100x21 = dagster_cycle(100, 21)
+    print(
+        f"  Dagster cycle 100 × 21: run {dagster_100x21['run_wall_s']:.1f}s, "
+        f"{dagster_100x21['run_cpu_over_wall']:.2f} CPU/wall",
+        file=sys.stderr,
+    )
     prod = production()
     print(f"  prepare-for-production: {prod['wall_s']:.1f}s", file=sys.stderr)
     incremental = incremental_vs_full()
@@ -403,6 +486,7 @@ def main() -> None:
         "device_health_1000": {**health_1k, "original_target_s": 30.0},
         "collection_export_50x30": collect_50,
         "cycle_100x21": cycle_100x21,
+        "dagster_cycle_100x21": dagster_100x21,
         "cycle_peak_rss_mb": {
             "100x30": cycle_100x30["peak_rss_mb"],
             "200x30": cycle_200x30["peak_rss_mb"],

@@ -107,6 +107,11 @@ def ensure_instance_env() -> Path:
             home = s.data_dir / "dagster_home"
             home.mkdir(parents=True, exist_ok=True)
             os.environ["DAGSTER_HOME"] = str(home)
+    elif not Path(os.environ["DAGSTER_HOME"]).is_dir():
+        raise UsageError(
+            f"DAGSTER_HOME={os.environ['DAGSTER_HOME']} is not a directory: create it, or unset "
+            f"DAGSTER_HOME to use {s.data_dir / 'dagster_home'}"
+        )
     Path(os.environ["HOMEIQ_DAGSTER_STORAGE_DIR"]).mkdir(parents=True, exist_ok=True)
     return Path(os.environ["DAGSTER_HOME"])
 

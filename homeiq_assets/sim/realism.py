@@ -178,9 +178,11 @@ def thermostat_tracking(out_dir: TableSource, settle_h: float = 2.0) -> dict[str
 STATE_TRIGGERS = ("state", "numeric_above")
 
 
-def recorded_events(out_dir: TableSource) -> pd.DataFrame:
-    """The events with what ground-truth agreement needs: context ids as 64-bit keys."""
-    table = ds.dataset(table_dir(out_dir, "events")).to_table(
+def recorded_events(out_dir: TableSource | None, files: list[Path] | None = None) -> pd.DataFrame:
+    """The events (of `files`, some of the event shards, or all) with what ground-truth
+    agreement needs: context ids as 64-bit keys."""
+    source = table_dir(out_dir, "events") if files is None else [str(f) for f in files]
+    table = ds.dataset(source, format="parquet").to_table(
         columns=[
             "home_id",
             "ts",
@@ -342,13 +344,75 @@ def occurrence_agreement(
     }
 
 
-def routine_agreement(out_dir: TableSource) -> dict[str, float]:
-    """`occurrence_agreement` over a generated fleet."""
+def routine_agreement(out_dir: TableSource, workers: int = 1) -> dict[str, float]:
+    """`occurrence_agreement` over a generated fleet, one event shard at a time (a shard's
+    homes with their own routines: every count is a sum over homes, contexts never cross
+    homes), in `workers` processes; the same figures as over the whole fleet at once, in a
+    shard's memory."""
     gt = _table(out_dir, "gt_routines")
     occ = _table(out_dir, "gt_occurrences")
-    out = occurrence_agreement(recorded_events(out_dir), gt, occ)
+    shards = sorted(Path(table_dir(out_dir, "events")).glob("*.parquet"))
+    homes = [
+        set(
+            pc.unique(ds.dataset(str(f), format="parquet").to_table(["home_id"]).column(0))
+            .cast(pa.string())
+            .to_pylist()
+        )
+        for f in shards
+    ]
+    # paths, not `out_dir`: a Dagster store's table locator is a closure, which cannot be
+    # sent to a worker process
+    jobs = [
+        ([f], gt[gt["home_id"].isin(h)], occ[occ["home_id"].isin(h)])
+        for f, h in zip(shards, homes, strict=True)
+    ]
+    seen = set().union(*homes)
+    rest = ~gt["home_id"].isin(seen)
+    if rest.any() or not jobs:  # homes without a single event: their routines never happened
+        jobs.append(([], gt[rest], occ[~occ["home_id"].isin(seen)]))
+    if workers > 1 and len(jobs) > 1:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+        with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=ctx) as pool:
+            parts = list(pool.map(_shard_agreement, jobs))
+    else:
+        parts = [_shard_agreement(job) for job in jobs]
+    out = _sum_agreement(parts)
     out["agreement"] = out["share"]
     return out
+
+
+def _shard_agreement(job: tuple) -> dict:
+    files, gt, occ = job
+    events = recorded_events(None, files) if files else _no_events()
+    return occurrence_agreement(events, gt, occ)
+
+
+def _no_events() -> pd.DataFrame:
+    columns = ["home_id", "ts", "run", "entity_id", "cause", "occurrence", "ctx", "parent"]
+    frame = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    return frame.assign(has_parent=pd.Series(dtype=bool), run=pd.Series(dtype=bool))
+
+
+def _sum_agreement(parts: list[dict]) -> dict:
+    """`occurrence_agreement` of the whole from its parts': counts add up, the share is
+    recomputed, adherence and lag spread are the extremes over the parts with routines."""
+    with_routines = [p for p in parts if p.get("routines")]
+    keys = [
+        k
+        for k in (with_routines or parts)[0]
+        if k not in ("share", "max_adherence", "min_lag_std_s")
+    ]
+    out = {k: sum(int(p.get(k, 0)) for p in parts) for k in keys}
+    n, agreeing = out["occurrences"], out["agreeing"]
+    out["share"] = round(agreeing / n, 6) if n else 1.0
+    if with_routines:
+        out["max_adherence"] = max(p["max_adherence"] for p in with_routines)
+        out["min_lag_std_s"] = min(p["min_lag_std_s"] for p in with_routines)
+    order = list((with_routines or parts)[0])
+    return {k: out[k] for k in order}
 
 
 def lag_overlap(out_dir: TableSource) -> dict[str, dict[str, float]]:

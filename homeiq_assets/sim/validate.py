@@ -226,12 +226,12 @@ def check_ranges(source: TableSource, tables: list[str]) -> Outcome:
     )
 
 
-def check_routines(source: TableSource) -> Outcome:
+def check_routines(source: TableSource, workers: int = 1) -> Outcome:
     """Ground truth agrees with the events for every habit occurrence and automation run
     (`realism.occurrence_agreement`: its changes, its trigger, its lag band, and for automation
     runs the automation_triggered event and the context chain); no change carries a parent
     context outside an automation run; adherence below 1 and timing jitter above 0."""
-    r = routine_agreement(source)
+    r = routine_agreement(source, workers=workers)
     passed = (
         r["agreement"] == 1.0
         and r["routines_counts_match"] == r["routines"]

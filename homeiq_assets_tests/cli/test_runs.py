@@ -78,3 +78,15 @@ def test_the_workspace_comes_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("HOMEIQ_WORKSPACE", os.fspath(tmp_path / "nope.yaml"))
     with pytest.raises(UsageError, match="HOMEIQ_WORKSPACE"):
         workspace_file()
+
+
+def test_a_dagster_home_that_is_not_a_folder_is_a_usage_error(tmp_path, monkeypatch, capsys):
+    """`homeiq cycle` with DAGSTER_HOME naming a missing folder says so, without a traceback."""
+    from homeiq_assets.cli.common import EXIT_USAGE
+    from homeiq_assets.cli.main import main
+
+    monkeypatch.setenv("DAGSTER_HOME", os.fspath(tmp_path / "missing"))
+    monkeypatch.setenv("HOMEIQ_DATA_DIR", os.fspath(tmp_path / "data"))
+    assert main(["cycle", "--homes", "1", "--days", "1"]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "DAGSTER_HOME" in err and "missing" in err and "Traceback" not in err

@@ -11,6 +11,7 @@ import dagster as dg
 from homeiq_assets.defs.shared.partitions import cycle_partitions
 from homeiq_assets.defs.shared.resources import ASSET_TABLES, DataStore
 from homeiq_assets.defs.simulation.assets import read_summary
+from homeiq_assets.settings import settings
 from homeiq_assets.sim import validate
 from homeiq_assets.sim.clock import Window
 from homeiq_assets.sim.health.checks import check_device_health
@@ -104,7 +105,8 @@ def routine_counts_match_events(
     context: dg.AssetCheckExecutionContext, store: DataStore
 ) -> dg.AssetCheckResult:
     """Each routine's recorded occurrences and event count equal the events carrying its id."""
-    return _result(validate.check_routines(store.source(context.partition_key)))
+    source = store.source(context.partition_key)
+    return _result(validate.check_routines(source, workers=settings().workers))
 
 
 @dg.asset_check(asset="ground_truth", blocking=True, partitions_def=cycle_partitions)
