@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 
 from homeiq_assets.collect import training_data as td
 from homeiq_assets.export import datasets as ex
+from homeiq_assets.readers import read_frame
 
 SCOPES = ("cycle", "all")
 # the datasets with a record per device-day or per pattern: streamed from their files
@@ -53,63 +54,45 @@ def export_cycle(training_root: Path, cycles: list[str], out: Path, workers: int
 
 
 def _export_dataset(job: tuple) -> dict[str, dict]:
-    """One dataset's `cycle` and `all` exports: `{scope: manifest}`."""
+    """One dataset's `cycle` and `all` exports: `{scope: manifest}`. The largest datasets are
+    streamed from their files (`STREAMED`); the others are read as frames, each cycle's once.
+    Lineage is kept in Arrow: a cycle's lineage is a row per record."""
     training_root, cycles, out, dataset, created_at = job
-    current = cycles[-1]
     dirs = [training_root / c for c in cycles]
+    frames: dict[Path, pd.DataFrame] = {}
     manifests: dict[str, dict] = {}
-    if dataset in STREAMED:
-        return _export_streamed(dataset, dirs, cycles, out)
-    # each cycle's records are read once; `cycle` is the last of them, `all` every one
-    per_cycle = [td.aggregate([d], dataset) for d in dirs]
     for scope in SCOPES:
-        chosen = per_cycle[-1:] if scope == "cycle" else per_cycle
-        records = _concat([r for r, _ in chosen])
-        if records.empty:
-            continue
-        lineage = _concat([lin for _, lin in chosen])
-        folder = out / scope / dataset
-        folder.mkdir(parents=True, exist_ok=True)
+        scope_dirs = dirs[-1:] if scope == "cycle" else dirs
         scope_cycles = cycles[-1:] if scope == "cycle" else list(cycles)
-        scope_dirs = dirs[-1:] if scope == "cycle" else dirs
-        if scope == "all" and len(cycles) == 1:
-            # the first cycle: `all` holds exactly the records `cycle` holds, so its files
-            # are the same bytes; only the lineage names its own export
-            manifests[scope] = _copy_export(out / "cycle" / dataset, folder)
-        else:
-            manifests[scope] = _export_one(
-                dataset, records, scope_dirs, folder, scope_cycles, created_at
-            )
-        ex.write_lineage(lineage.assign(export=f"{dataset}@{current}/{scope}"), folder)
-    return manifests
-
-
-def _export_streamed(dataset: str, dirs: list[Path], cycles: list[str], out: Path) -> dict:
-    """`_export_dataset` for the datasets with the most records (a device-day each, a pattern
-    each): files streamed in batches, lineage kept in Arrow, so neither is ever a pandas frame
-    of every row. The same bytes as the frame-at-a-time exports."""
-    current = cycles[-1]
-    manifests: dict[str, dict] = {}
-    for scope in SCOPES:
-        scope_dirs = dirs[-1:] if scope == "cycle" else dirs
-        files = [d / dataset / "records.parquet" for d in scope_dirs]
-        files = [f for f in files if f.exists() and pq.ParquetFile(f).metadata.num_rows]
+        files = [p for d in scope_dirs if _has_rows(p := d / dataset / "records.parquet")]
         if not files:
             continue
         folder = out / scope / dataset
         folder.mkdir(parents=True, exist_ok=True)
-        scope_cycles = cycles[-1:] if scope == "cycle" else list(cycles)
         if scope == "all" and len(cycles) == 1:
+            # the first cycle: `all` holds exactly the records `cycle` holds, so its files
+            # are the same bytes; only the lineage names its own export
             manifests[scope] = _copy_export(out / "cycle" / dataset, folder)
-        else:
+        elif dataset in STREAMED:
             manifests[scope] = STREAMED[dataset](files, folder, scope_cycles)
-        lineage = [pq.read_table(d / dataset / "lineage.parquet") for d in scope_dirs]
+        else:
+            for path in files:
+                frames.setdefault(path, read_frame(path))
+            records = pd.concat([frames[p] for p in files], ignore_index=True)
+            manifests[scope] = _export_one(
+                dataset, records, scope_dirs, folder, scope_cycles, created_at
+            )
+        lineage = [d / dataset / "lineage.parquet" for d in scope_dirs]
         ex.write_lineage_table(
-            pa.concat_tables([t for t in lineage if t.num_rows]),
+            pa.concat_tables([pq.read_table(p) for p in lineage if _has_rows(p)]),
             folder,
-            f"{dataset}@{current}/{scope}",
+            f"{dataset}@{cycles[-1]}/{scope}",
         )
     return manifests
+
+
+def _has_rows(path: Path) -> bool:
+    return path.exists() and pq.ParquetFile(path).metadata.num_rows > 0
 
 
 def _copy_export(source: Path, folder: Path) -> dict:
@@ -120,11 +103,6 @@ def _copy_export(source: Path, folder: Path) -> dict:
     return json.loads((folder / "manifest.json").read_text())
 
 
-def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    frames = [f for f in frames if not f.empty]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-
-
 def _export_one(
     dataset: str,
     records: pd.DataFrame,
@@ -133,8 +111,6 @@ def _export_one(
     cycles: list[str],
     created_at: dict[str, str],
 ) -> dict:
-    if dataset == "pattern_detection":
-        return ex.export_pattern_detection(records, folder, cycles)
     if dataset == "yaml_generation":
         return ex.export_yaml_generation(records, folder, cycles)
     if dataset == "synergy_gnn":
@@ -143,8 +119,6 @@ def _export_one(
         return ex.export_synergy_gnn(records, nodes, folder, cycles)
     if dataset == "ask_ai":
         return ex.export_ask_ai(records, folder, cycles, created_at)
-    if dataset == "device_intelligence":
-        return ex.export_device_intelligence(records, folder, cycles)
     if dataset == "home_type":
         return ex.export_home_type(records, folder, cycles)
     raise ValueError(f"no exporter for dataset {dataset!r}")

@@ -87,10 +87,10 @@ class _Manifest:
 
 
 def export_pattern_detection(records: pd.DataFrame, folder: Path, cycles: list[str]) -> dict:
-    m = _Manifest("pattern_detection", folder, cycles, len(records))
-    m.records_json(records, "patterns.json")
-    m.parquet(records, "patterns.parquet")
-    return m.write()
+    """The pattern export of one frame (`export_pattern_detection_files` streams the same)."""
+    return _export_frame(
+        "pattern_detection", records, folder, cycles, "patterns.json", parquet="patterns.parquet"
+    )
 
 
 def export_yaml_generation(records: pd.DataFrame, folder: Path, cycles: list[str]) -> dict:
@@ -188,10 +188,16 @@ def _describe(r) -> str:
 
 
 def export_device_intelligence(records: pd.DataFrame, folder: Path, cycles: list[str]) -> dict:
-    m = _Manifest("device_intelligence", folder, cycles, len(records))
-    m.records_json(records, "device_health.json")
-    m.csv(records, "device_health.csv")
-    return m.write()
+    """The device-day export of one frame (`export_device_intelligence_files` streams the
+    same)."""
+    return _export_frame(
+        "device_intelligence",
+        records,
+        folder,
+        cycles,
+        "device_health.json",
+        csv="device_health.csv",
+    )
 
 
 def export_device_intelligence_files(files: list[Path], folder: Path, cycles: list[str]) -> dict:
@@ -273,9 +279,10 @@ def _export_frame(
     folder: Path,
     cycles: list[str],
     json_name: str,
-    csv: str | None,
-    parquet: str | None,
+    csv: str | None = None,
+    parquet: str | None = None,
 ) -> dict:
+    """Records JSON, plus CSV or Parquet, of one frame, with the manifest."""
     m = _Manifest(dataset, folder, cycles, len(frame))
     m.records_json(frame, json_name)
     if csv:

@@ -3,6 +3,7 @@ a non-pickle format, and a report of its held-out evaluation next to its baselin
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol, Self
@@ -94,6 +95,27 @@ def split_evaluation(
             baseline[name[len(first) :]] = value
         elif not name.startswith(prefixes):
             metrics[name] = value
+    return metrics, baseline, estimates, tables
+
+
+def evaluate_report(
+    metric_defs: dict,
+    baselines: dict[str, str],
+    stats,
+    seed: int,
+    describe: Callable[[str, dict], dict],
+) -> tuple[dict, dict, dict[str, dict], dict[str, dict[str, dict]]]:
+    """(metrics, baseline, estimates, tables) of `metric_defs` on held-out `stats`
+    (`ml.stats.evaluate` then `split_evaluation`), the counts `describe(prefix, tables)` gives
+    added to the model's values and to the first baseline's (under its prefix)."""
+    from homeiq_assets.ml.stats import evaluate
+
+    metrics, baseline, estimates, tables = split_evaluation(
+        evaluate(metric_defs, stats, seed=seed), baselines
+    )
+    metrics |= describe("", tables)
+    if baselines:
+        baseline |= describe(next(iter(baselines)), tables)
     return metrics, baseline, estimates, tables
 
 

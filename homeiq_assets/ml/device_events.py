@@ -28,13 +28,14 @@ Definitions (all on the rows of the scored period, see `BURN_IN_DAYS`):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from homeiq_assets.ml.data import home_key
-from homeiq_assets.ml.metrics import add_binary, binary
+from homeiq_assets.ml.metrics import add_binary, binary, over_baselines, prefixed
 from homeiq_assets.ml.stats import HomeStats, Metric, Weighted, harmonic, ratio
 from homeiq_assets.sim.health.config import WARNING_HORIZON_DAYS
 
@@ -300,6 +301,15 @@ def add_scored(
     add_binary(
         stats, f"{prefix}day_", scored.day_homes, scored.day_true, scored.day_pred, day_score
     )
+
+
+def with_baseline(
+    metrics_of: Callable[[str], dict[str, Metric]], gated: tuple[str, ...]
+) -> dict[str, Metric]:
+    """A device model's metrics `metrics_of("")`, its baseline's `metrics_of("baseline_")`
+    under the `baseline_` prefix, and each `gated` metric over the baseline."""
+    out = {**metrics_of(""), **prefixed(metrics_of("baseline_"), "baseline_")}
+    return out | over_baselines(out, gated, {"baseline": "baseline_"})
 
 
 def event_metrics(prefix: str, unit: str, by: str, values: str, median: str) -> dict[str, Metric]:

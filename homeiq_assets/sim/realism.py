@@ -396,23 +396,23 @@ def _no_events() -> pd.DataFrame:
     return frame.assign(has_parent=pd.Series(dtype=bool), run=pd.Series(dtype=bool))
 
 
+# of the figures that are not counts, the one part's value the whole takes
+_EXTREMES = {"max_adherence": max, "min_lag_std_s": min}
+
+
 def _sum_agreement(parts: list[dict]) -> dict:
     """`occurrence_agreement` of the whole from its parts': counts add up, the share is
     recomputed, adherence and lag spread are the extremes over the parts with routines."""
-    with_routines = [p for p in parts if p.get("routines")]
-    keys = [
-        k
-        for k in (with_routines or parts)[0]
-        if k not in ("share", "max_adherence", "min_lag_std_s")
-    ]
-    out = {k: sum(int(p.get(k, 0)) for p in parts) for k in keys}
-    n, agreeing = out["occurrences"], out["agreeing"]
-    out["share"] = round(agreeing / n, 6) if n else 1.0
-    if with_routines:
-        out["max_adherence"] = max(p["max_adherence"] for p in with_routines)
-        out["min_lag_std_s"] = min(p["min_lag_std_s"] for p in with_routines)
-    order = list((with_routines or parts)[0])
-    return {k: out[k] for k in order}
+    full = [p for p in parts if p.get("routines")] or parts[:1]
+    out = {
+        key: _EXTREMES[key](p[key] for p in full)
+        if key in _EXTREMES
+        else sum(int(p.get(key, 0)) for p in parts)
+        for key in full[0]
+    }
+    n = out["occurrences"]
+    out["share"] = round(out["agreeing"] / n, 6) if n else 1.0
+    return out
 
 
 def lag_overlap(out_dir: TableSource) -> dict[str, dict[str, float]]:

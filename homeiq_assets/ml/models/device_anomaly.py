@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from homeiq_assets.ml import plots
-from homeiq_assets.ml.base import Datasets, ModelReport, group_summary, split_evaluation
+from homeiq_assets.ml.base import Datasets, ModelReport, evaluate_report, group_summary
 from homeiq_assets.ml.data import count_homes, home_folds, home_key
 from homeiq_assets.ml.device_events import (
     BURN_IN_DAYS,
@@ -55,11 +55,11 @@ from homeiq_assets.ml.device_events import (
     histogram,
     plot_rows,
     scored_rows,
+    with_baseline,
 )
-from homeiq_assets.ml.metrics import over_baselines, prefixed
 from homeiq_assets.ml.models.anomaly_features import anomaly_features, fit_prior
 from homeiq_assets.ml.models.health_features import unit_grid
-from homeiq_assets.ml.stats import HomeStats, Metric, evaluate, ratio
+from homeiq_assets.ml.stats import HomeStats, Metric, ratio
 from homeiq_assets.sim.health.config import ANOMALY_KINDS, TELEMETRY_FIELDS
 
 DATASET = "device_intelligence"
@@ -360,12 +360,12 @@ def _metrics() -> dict[str, Metric]:
             ),
         }
 
-    model = event_metrics("", "episode", "kind", "ttd", "time_to_detect_median_days")
-    model |= extra("")
-    base = event_metrics("baseline_", "episode", "kind", "ttd", "time_to_detect_median_days")
-    base |= extra("baseline_")
-    out = {**model, **prefixed(base, "baseline_")}
-    return out | over_baselines(out, GATED_OVER_BASELINE, {"baseline": "baseline_"})
+    return with_baseline(
+        lambda p: (
+            event_metrics(p, "episode", "kind", "ttd", "time_to_detect_median_days") | extra(p)
+        ),
+        GATED_OVER_BASELINE,
+    )
 
 
 METRICS: dict[str, Metric] = _metrics()
@@ -395,11 +395,9 @@ def evaluate_on(
     """(metrics, baseline, estimates, tables, outputs) of a fitted detector on `data`."""
     out = outputs(predictor, data)
     stats = statistics(data, out)
-    metrics, baseline, estimates, tables = split_evaluation(
-        evaluate(METRICS, stats, seed=seed), BASELINES
+    metrics, baseline, estimates, tables = evaluate_report(
+        METRICS, BASELINES, stats, seed, lambda prefix, _: describe(stats, prefix)
     )
-    metrics |= describe(stats)
-    baseline |= describe(stats, "baseline_")
     for prefix, target in (("", metrics), ("baseline_", baseline)):
         for name in ("recall_by_kind", "recall_by_field"):
             target[name] = group_summary(tables.get(f"{prefix}{name}", {}))

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from homeiq_assets.ml import plots
-from homeiq_assets.ml.base import Datasets, ModelReport, group_summary, split_evaluation
+from homeiq_assets.ml.base import Datasets, ModelReport, evaluate_report, group_summary
 from homeiq_assets.ml.data import count_homes, home_folds, home_key, split_by_home
 from homeiq_assets.ml.device_events import (
     BURN_IN_DAYS,
@@ -44,10 +44,11 @@ from homeiq_assets.ml.device_events import (
     histogram,
     plot_rows,
     scored_rows,
+    with_baseline,
 )
-from homeiq_assets.ml.metrics import best_f1_threshold, over_baselines, prefixed
+from homeiq_assets.ml.metrics import best_f1_threshold
 from homeiq_assets.ml.models.health_features import band_rule_score, health_features
-from homeiq_assets.ml.stats import HomeStats, Metric, evaluate, ratio
+from homeiq_assets.ml.stats import HomeStats, Metric, ratio
 from homeiq_assets.sim.health.config import FAILURE_MODES
 
 DATASET = "device_intelligence"
@@ -284,12 +285,13 @@ def _metrics() -> dict[str, Metric]:
             "share of sudden failures (no precursor: not gated) warned",
         )
 
-    model = event_metrics("", "event", "mode", "lead", "lead_time_median_days")
-    model["event_recall_sudden"] = sudden("")
-    base = event_metrics("baseline_", "event", "mode", "lead", "lead_time_median_days")
-    base["event_recall_sudden"] = sudden("baseline_")
-    out = {**model, **prefixed(base, "baseline_")}
-    return out | over_baselines(out, GATED_OVER_BASELINE, {"baseline": "baseline_"})
+    return with_baseline(
+        lambda p: (
+            event_metrics(p, "event", "mode", "lead", "lead_time_median_days")
+            | {"event_recall_sudden": sudden(p)}
+        ),
+        GATED_OVER_BASELINE,
+    )
 
 
 METRICS: dict[str, Metric] = _metrics()
@@ -318,12 +320,10 @@ def evaluate_on(
     """(metrics, baseline, estimates, tables, outputs) of a fitted model on `data`."""
     out = outputs(predictor, data)
     stats = statistics(data, out)
-    metrics, baseline, estimates, tables = split_evaluation(
-        evaluate(METRICS, stats, seed=seed), BASELINES
+    metrics, baseline, estimates, tables = evaluate_report(
+        METRICS, BASELINES, stats, seed, lambda prefix, _: describe(stats, prefix)
     )
-    metrics |= describe(stats)
     metrics["recall_by_mode"] = group_summary(tables.get("recall_by_mode", {}))
-    baseline |= describe(stats, "baseline_")
     baseline["recall_by_mode"] = group_summary(tables.get("baseline_recall_by_mode", {}))
     return metrics, baseline, estimates, tables, out
 

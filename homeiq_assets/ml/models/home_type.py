@@ -27,7 +27,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.tree import DecisionTreeClassifier
 
 from homeiq_assets.ml import plots, safe_skops
-from homeiq_assets.ml.base import Datasets, ModelReport, split_evaluation
+from homeiq_assets.ml.base import Datasets, ModelReport, evaluate_report
 from homeiq_assets.ml.data import home_key
 from homeiq_assets.ml.metrics import confusion_matrix, over_baselines
 from homeiq_assets.ml.models.home_type_ceiling import ceiling_estimates
@@ -305,12 +305,10 @@ def train_and_evaluate(
     model.fit_baselines(tr, y_train)
     labels = list(HOME_TYPES)
     stats = home_stats(model, test)
-    metrics, baseline, estimates, tables = split_evaluation(
-        evaluate(METRICS, stats, seed=seed), BASELINES
+    metrics, baseline, estimates, tables = evaluate_report(
+        METRICS, BASELINES, stats, seed, lambda prefix, t: describe(stats, t, prefix)
     )
-    metrics |= describe(stats, tables)
     metrics["confusion_row_share"] = _row_shares(tables["row_share"], labels)
-    baseline |= describe(stats, tables, "baseline_")
     majority = {
         k[len("baseline_majority_") :]: e["value"]
         for k, e in estimates.items()

@@ -19,7 +19,7 @@ import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
 
 from homeiq_assets.ml import plots, safe_skops
-from homeiq_assets.ml.base import Datasets, ModelReport, split_evaluation
+from homeiq_assets.ml.base import Datasets, ModelReport, evaluate_report
 from homeiq_assets.ml.data import count_homes, home_key, split_by_home
 from homeiq_assets.ml.metrics import (
     add_binary_outputs,
@@ -27,7 +27,7 @@ from homeiq_assets.ml.metrics import (
     binary_by_group,
     over_baselines,
 )
-from homeiq_assets.ml.stats import HomeStats, Metric, evaluate
+from homeiq_assets.ml.stats import HomeStats, Metric
 
 DATASET = "pattern_detection"
 LABEL = "gt_real"
@@ -269,11 +269,9 @@ def train_and_evaluate(
     model.fit_baseline(tr[valid_mask])
     out = outputs(model, test)
     stats = statistics(test, out)
-    metrics, baseline, estimates, tables = split_evaluation(
-        evaluate(METRICS, stats, seed=seed), BASELINES
+    metrics, baseline, estimates, tables = evaluate_report(
+        METRICS, BASELINES, stats, seed, lambda prefix, _: describe(stats, prefix)
     )
-    metrics |= describe(stats)
-    baseline |= describe(stats, "baseline_")
     X_te, y_te = features(te), te[LABEL].astype(bool).to_numpy()
     score, detector = out["score"], out["baseline_score"]
     importance = _importance(model, X_te, y_te, seed)

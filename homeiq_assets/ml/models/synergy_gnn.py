@@ -48,7 +48,7 @@ from sklearn.metrics import average_precision_score
 from torch import nn
 
 from homeiq_assets.ml import plots, safe_skops
-from homeiq_assets.ml.base import Datasets, ModelReport, split_evaluation
+from homeiq_assets.ml.base import Datasets, ModelReport, evaluate_report
 from homeiq_assets.ml.data import count_homes, home_key, split_by_home
 from homeiq_assets.ml.metrics import (
     add_binary_outputs,
@@ -57,7 +57,7 @@ from homeiq_assets.ml.metrics import (
     binary_metrics,
     over_baselines,
 )
-from homeiq_assets.ml.stats import HomeStats, Metric, evaluate
+from homeiq_assets.ml.stats import HomeStats, Metric
 from homeiq_assets.sim.routines import RELATIONSHIPS
 
 with warnings.catch_warnings():
@@ -764,11 +764,9 @@ def train_and_evaluate(
     y = test_pairs[LABEL].astype(bool).to_numpy()
     out = outputs(model, test)
     stats = statistics(test, out)
-    metrics, baseline, estimates, tables = split_evaluation(
-        evaluate(METRICS, stats, seed=seed), BASELINES
+    metrics, baseline, estimates, tables = evaluate_report(
+        METRICS, BASELINES, stats, seed, lambda prefix, t: describe(stats, t, prefix)
     )
-    metrics |= describe(stats, tables)
-    baseline |= describe(stats, tables, "baseline_")
     gbm = {k[len("gbm_") :]: e["value"] for k, e in estimates.items() if k.startswith("gbm_")}
     for rel, row in metrics["by_relationship"].items():
         row["baseline_f1"] = baseline["by_relationship"].get(rel, {}).get("f1", 0.0)
