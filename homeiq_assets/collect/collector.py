@@ -8,10 +8,9 @@ patterns and synergies found before them.
 
 from __future__ import annotations
 
-import multiprocessing as mp
+import tempfile
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,9 +39,11 @@ from homeiq_assets.collect.observations import (
     iter_homes,
     read_tables,
 )
+from homeiq_assets.collect.parted import PartedRecords, lineage_table, read_part, write_part
 from homeiq_assets.collect.records import validate_records
 from homeiq_assets.sim.rng import derive_rng
 from homeiq_assets.sim.tables import TableSource, table_dir
+from homeiq_assets.workers import forked_pool
 
 LABELLER_VERSION = "labeller-2"
 QUALITY_VERSION = "quality-1"
@@ -224,22 +225,26 @@ METRIC_VIEWS: dict[str, tuple[str, tuple[str, ...]]] = {
 @dataclass
 class CompactRecords:
     """A stage's records validated and quality-filtered in the process that collected them:
-    the kept records as Arrow tables (a unit's each, in collection order), the counts `curate`
-    reports, and the few fields of the records the detector metrics read. Dicts of a
-    100-home cycle's patterns take hundreds of MB; the same records in Arrow take tens."""
+    the kept records as Arrow part files (a unit's each, in collection order), the counts
+    `curate` reports, and the few fields of the records the detector metrics read. Dicts of a
+    100-home cycle's patterns take hundreds of MB, the same records in Arrow tens; on disk they
+    cost the cycle no memory at all, so it stays flat as homes grow."""
 
-    tables: list[pa.Table] = field(default_factory=list)
+    parts: list[Path] = field(default_factory=list)
     collected: int = 0
     valid: int = 0
+    kept: int = 0
     failures: dict[str, int] = field(default_factory=dict)
     dropped: dict[str, int] = field(default_factory=dict)
     metric_records: list[dict] = field(default_factory=list)
+    spool: object = None  # what keeps the part files (removed with it)
 
     def extend(self, other: CompactRecords) -> None:
         """Append a later unit's records (counts summed, keys in order of first appearance)."""
-        self.tables.extend(other.tables)
+        self.parts.extend(other.parts)
         self.collected += other.collected
         self.valid += other.valid
+        self.kept += other.kept
         for mine, theirs in ((self.failures, other.failures), (self.dropped, other.dropped)):
             for key, n in theirs.items():
                 mine[key] = mine.get(key, 0) + n
@@ -248,20 +253,26 @@ class CompactRecords:
     def frame(self) -> pd.DataFrame:
         """The kept records as one frame, as `pd.DataFrame(kept records)` infers it: columns in
         order of first appearance, a type for the whole column (null-only parts promoted)."""
-        if not self.tables:
+        if not self.parts:
             return pd.DataFrame()
-        return pa.concat_tables(self.tables, promote_options="permissive").to_pandas()
+        tables = [read_part(p) for p in self.parts]
+        return pa.concat_tables(tables, promote_options="permissive").to_pandas()
 
 
-def compact_records(stage: str, records: list[dict]) -> CompactRecords:
-    """Validate and quality-filter one unit's records of `stage` (see `curate`)."""
+def compact_records(stage: str, records: list[dict], part: Path) -> CompactRecords:
+    """Validate and quality-filter one unit's records of `stage` (see `curate`), the kept ones
+    written to `part`."""
     kept, dropped, valid, failures = _filter(stage, records)
     flag, fields = METRIC_VIEWS[stage]
-    table = pa.Table.from_pandas(pd.DataFrame(kept), preserve_index=False) if kept else None
+    parts = []
+    if kept:
+        table = pa.Table.from_pandas(pd.DataFrame(kept), preserve_index=False)
+        parts.append(write_part(table, part))
     return CompactRecords(
-        [table] if table is not None else [],
+        parts,
         len(records),
         len(valid),
+        len(kept),
         failures,
         dropped,
         [{f: r[f] for f in fields} for r in records if r[flag]],
@@ -307,7 +318,12 @@ def collect_fleet(
     if unknown:
         raise ValueError(f"stage(s) {', '.join(sorted(unknown))} cannot be compacted")
     compact = tuple(s for s in wanted if s in compact)
-    out = {s: StageOutput(s, compact=CompactRecords() if s in compact else None) for s in wanted}
+    # the compacted stages' part files, removed once the collection's records are dropped
+    spool = tempfile.TemporaryDirectory(prefix="homeiq-collect-") if compact else None
+    out = {
+        s: StageOutput(s, compact=CompactRecords(spool=spool) if s in compact else None)
+        for s in wanted
+    }
     agreement = {"occurrences": 0, "agreeing": 0}
     routines: list[pd.DataFrame] = []
     started = time.perf_counter()
@@ -344,12 +360,12 @@ def collect_fleet(
             shards,
             token,
             compact,
+            Path(spool.name) / f"unit-{i:05d}" if spool is not None else None,
         )
-        for shards, unit_homes in units
+        for i, (shards, unit_homes) in enumerate(units)
     ]
     if workers > 1 and len(units) > 1:
-        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-        pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx)
+        pool = forked_pool(min(workers, len(jobs)))
         unit_results = pool.map(_collect_unit, jobs)
     else:
         pool, unit_results = None, map(_collect_unit, jobs)
@@ -452,7 +468,7 @@ def _collect_unit(job: tuple) -> tuple[list[_HomeResult], dict, dict[str, Compac
     """The homes of one shard (or the homes without events), in iteration order, their
     routine agreement (checked in one pass over the shard's homes; with the pattern stage) and
     the compacted stages' records of all of them."""
-    source, seed, wanted, given_by_home, homes, shards, token, compact = job
+    source, seed, wanted, given_by_home, homes, shards, token, compact, spool_name = job
     results, seen = [], []
     tables = _FLEET_TABLES.get(token)  # inherited by forked workers; else each unit reads
     for obs, truth in iter_homes(source, homes, shards=shards, tables=tables):
@@ -465,7 +481,8 @@ def _collect_unit(job: tuple) -> tuple[list[_HomeResult], dict, dict[str, Compac
     )
     parts = {}
     for stage in compact:
-        parts[stage] = compact_records(stage, [r for res in results for r in res.records[stage]])
+        records = [r for res in results for r in res.records[stage]]
+        parts[stage] = compact_records(stage, records, Path(f"{spool_name}-{stage}.arrow"))
         for res in results:
             res.records[stage] = []
     return results, agreement, parts
@@ -556,8 +573,8 @@ class CuratedStage:
 
     stage: str
     dataset: str
-    records: pd.DataFrame | pa.Table  # Arrow where pandas would cost too much memory
-    lineage: pd.DataFrame | pa.Table
+    records: pd.DataFrame | pa.Table | PartedRecords  # not one frame where it costs too much
+    lineage: pd.DataFrame | pa.Table | None  # None: made with the parted records
     stats: dict
     extras: dict[str, pd.DataFrame] = field(default_factory=dict)  # e.g. graph nodes
 
@@ -574,26 +591,40 @@ def curate(
     """Validate each record, drop low-quality ones (reasons counted) and attach lineage (or
     take a compacted stage's records, validated and filtered where they were collected)."""
     point = REGISTRY[stage]
-    if compact is None:
-        kept, dropped, valid, failures = _filter(stage, records)
-        frame = pd.DataFrame(kept)
-        counts = (len(records), len(valid), len(kept))
-    else:
-        frame, dropped, failures = compact.frame(), compact.dropped, compact.failures
-        counts = (compact.collected, compact.valid, len(frame))
-    if not frame.empty:
-        # record ids are unique across cycles: home ids repeat from one cycle to the next
-        frame.insert(0, "record_id", cycle + "/" + frame.pop(point.id_field).astype(str))
-        frame.insert(1, "cycle", cycle)
     transformations = [
         f"detected:{point.version}",
         f"labelled:{LABELLER_VERSION}",
         "validated:pydantic",
         f"filtered:{QUALITY_VERSION}",
     ]
-    lineage = lineage_rows(
-        frame, point.dataset, stage, point.version, cycle, seed, transformations, sources
-    )
+    if compact is None:
+        kept, dropped, valid, failures = _filter(stage, records)
+        frame = pd.DataFrame(kept)
+        counts = (len(records), len(valid), len(kept))
+    else:
+        frame, dropped, failures = pd.DataFrame(), compact.dropped, compact.failures
+        counts = (compact.collected, compact.valid, compact.kept)
+    if compact is not None and compact.parts:
+        # written part by part (`parted`): the same files, in a part's memory
+        records: pd.DataFrame | PartedRecords = PartedRecords(
+            compact.parts,
+            point.id_field,
+            cycle,
+            lambda kept: lineage_table(
+                kept, point.dataset, stage, point.version, seed, transformations, list(sources)
+            ),
+            keep=compact.spool,
+        )
+        lineage = None
+    else:
+        if not frame.empty:
+            # record ids are unique across cycles: home ids repeat from one cycle to the next
+            frame.insert(0, "record_id", cycle + "/" + frame.pop(point.id_field).astype(str))
+            frame.insert(1, "cycle", cycle)
+        records = frame
+        lineage = lineage_rows(
+            frame, point.dataset, stage, point.version, cycle, seed, transformations, sources
+        )
     collected, n_valid, n_kept = counts
     stats = {
         "collected": collected,
@@ -604,7 +635,7 @@ def curate(
         "dropped": dropped,
     }
     side = {name: _with_cycle(pd.DataFrame(rows), cycle) for name, rows in (extras or {}).items()}
-    return CuratedStage(stage, point.dataset, frame, lineage, stats, side)
+    return CuratedStage(stage, point.dataset, records, lineage, stats, side)
 
 
 def _filter(stage: str, records: list[dict]) -> tuple[list[dict], dict, list[dict], dict]:

@@ -5,9 +5,7 @@ lineage of exactly the records it holds."""
 from __future__ import annotations
 
 import json
-import multiprocessing as mp
 import shutil
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +15,7 @@ import pyarrow.parquet as pq
 from homeiq_assets.collect import training_data as td
 from homeiq_assets.export import datasets as ex
 from homeiq_assets.readers import read_frame
+from homeiq_assets.workers import forked_pool
 
 SCOPES = ("cycle", "all")
 # the datasets with a record per device-day or per pattern: streamed from their files
@@ -38,8 +37,7 @@ def export_cycle(training_root: Path, cycles: list[str], out: Path, workers: int
     created_at = {c: td.read_stats(training_root / c).get("window_end", "") for c in cycles}
     jobs = [(training_root, list(cycles), out, dataset, created_at) for dataset in td.DATASETS]
     if workers > 1:
-        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
+        with forked_pool(min(workers, len(jobs))) as pool:
             # the largest export first, so the others fill the second worker meanwhile
             ordered = sorted(range(len(jobs)), key=lambda i: jobs[i][3] != "device_intelligence")
             futures = {i: pool.submit(_export_dataset, jobs[i]) for i in ordered}

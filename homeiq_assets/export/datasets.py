@@ -13,6 +13,7 @@ import os
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -33,6 +34,30 @@ def _write_records_json(frame: pd.DataFrame, path: Path) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     frame.to_json(tmp, orient="records", date_format="iso", default_handler=str, indent=1)
     tmp.replace(path)
+
+
+CSV_FLOAT_FORMAT = "%.6g"
+
+
+def _write_csv(frame: pd.DataFrame, target, header: bool = True) -> None:
+    """`frame.to_csv(target, index=False, float_format=CSV_FLOAT_FORMAT)`, the same bytes,
+    with the floats formatted column by column beforehand: pandas formats a float column
+    through a Python call per value (`notna`, then the format), which was most of a
+    device-day export's time."""
+    formatted = {
+        name: _formatted_floats(column.to_numpy())
+        for name, column in frame.items()
+        if column.dtype.kind == "f"
+    }
+    frame = frame.assign(**formatted) if formatted else frame
+    frame.to_csv(target, index=False, header=header)
+
+
+def _formatted_floats(values: np.ndarray) -> np.ndarray:
+    """Each value as `CSV_FLOAT_FORMAT % value` (an object array), missing as empty."""
+    text = np.array([CSV_FLOAT_FORMAT % v for v in values.tolist()], dtype=object)
+    text[np.isnan(values)] = ""
+    return text
 
 
 def _schema(frame: pd.DataFrame) -> dict[str, str]:
@@ -77,7 +102,7 @@ class _Manifest:
     def csv(self, frame: pd.DataFrame, name: str) -> None:
         path = self.folder / name
         tmp = path.with_name(f".{path.name}.tmp")
-        frame.to_csv(tmp, index=False, float_format="%.6g")
+        _write_csv(frame, tmp)
         tmp.replace(path)
         self.add(name, len(frame), _schema(frame))
 
@@ -253,7 +278,7 @@ def export_streamed(
             # pandas writes "[\n" + records joined by ",\n" + "\n]": a batch without its ends
             out_json.write(_records_json_text(frame)[2:-2])
             if csv_tmp is not None:
-                frame.to_csv(out_csv, index=False, header=not rows, float_format="%.6g")
+                _write_csv(frame, out_csv, header=not rows)
             rows += len(frame)
             shape.add(table)
         out_json.write("\n]")

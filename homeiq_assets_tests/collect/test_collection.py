@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import gc
 import hashlib
 import json
 import sqlite3
@@ -13,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 import pytest
 import yaml
 
@@ -378,24 +380,43 @@ def test_homes_from_tables_read_once_equal_homes_read_per_unit(fleet20):
         assert set(obs_b.entities["home_id"]) == {obs_b.home_id}
 
 
-def test_patterns_compacted_in_the_workers_curate_to_the_same_records(fleet20, collected):
-    """Patterns validated and filtered where they were collected (Arrow back to the parent)
-    give the frame, counts and metrics that curating every record's dict in the parent gives,
-    whichever the number of workers."""
+def test_patterns_compacted_in_the_workers_store_the_same_records(fleet20, collected, tmp_path):
+    """Patterns validated and filtered where they were collected (an Arrow part file per unit
+    of work, stored part by part) are stored as the records, lineage, counts and metrics that
+    curating every record's dict in the parent gives, whichever the number of workers."""
     from homeiq_assets.collect.collector import curate
+    from homeiq_assets.collect.training_data import write_cycle
 
-    whole = curate("patterns", collected.stages["patterns"].records, "c9", 1)
+    whole = curate("patterns", collected.stages["patterns"].records, "c9", 1, ("events",))
+    write_cycle([whole], tmp_path / "whole")
+    expected = {
+        name: pd.read_parquet(tmp_path / "whole" / "pattern_detection" / f"{name}.parquet")
+        for name in ("records", "lineage")
+    }
     for workers in (1, 2):
         compacted = collect_fleet(fleet20, seed=1, workers=workers, compact=("patterns",))
         out = compacted.stages["patterns"]
         assert out.records == [] and out.compact is not None
-        assert len(out.compact.tables) > 1  # one per unit of work
-        again = curate("patterns", [], "c9", 1, compact=out.compact)
-        assert again.records.equals(whole.records)
-        assert list(again.records.dtypes) == list(whole.records.dtypes)
+        assert len(out.compact.parts) > 1  # one per unit of work
+        again = curate("patterns", [], "c9", 1, ("events",), compact=out.compact)
         assert again.stats == whole.stats
-        assert again.lineage.equals(whole.lineage)
+        write_cycle([again], tmp_path / f"w{workers}")
+        for name, frame in expected.items():
+            path = tmp_path / f"w{workers}" / "pattern_detection" / f"{name}.parquet"
+            stored = pd.read_parquet(path)
+            assert stored.equals(frame), name
+            assert list(stored.dtypes) == list(frame.dtypes)
+            schema = pq.read_schema(path)
+            assert schema.equals(
+                pq.read_schema(tmp_path / "whole" / "pattern_detection" / f"{name}.parquet"),
+                check_metadata=True,
+            )
         assert compacted.metrics == collected.metrics
+        spool = Path(out.compact.spool.name)
+        assert spool.exists()
+        del out, compacted, again
+        gc.collect()
+        assert not spool.exists()  # the part files go with the records
     with pytest.raises(ValueError, match="cannot be compacted"):
         collect_fleet(fleet20, seed=1, compact=("synergies",))
 
