@@ -231,6 +231,7 @@ class CompactRecords:
     cost the cycle no memory at all, so it stays flat as homes grow."""
 
     parts: list[Path] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)  # each part's event shard
     collected: int = 0
     valid: int = 0
     kept: int = 0
@@ -242,6 +243,7 @@ class CompactRecords:
     def extend(self, other: CompactRecords) -> None:
         """Append a later unit's records (counts summed, keys in order of first appearance)."""
         self.parts.extend(other.parts)
+        self.groups.extend(other.groups)
         self.collected += other.collected
         self.valid += other.valid
         self.kept += other.kept
@@ -259,9 +261,9 @@ class CompactRecords:
         return pa.concat_tables(tables, promote_options="permissive").to_pandas()
 
 
-def compact_records(stage: str, records: list[dict], part: Path) -> CompactRecords:
+def compact_records(stage: str, records: list[dict], part: Path, group: str = "") -> CompactRecords:
     """Validate and quality-filter one unit's records of `stage` (see `curate`), the kept ones
-    written to `part`."""
+    written to `part` (of `group`: the unit's event shard)."""
     kept, dropped, valid, failures = _filter(stage, records)
     flag, fields = METRIC_VIEWS[stage]
     parts = []
@@ -270,6 +272,7 @@ def compact_records(stage: str, records: list[dict], part: Path) -> CompactRecor
         parts.append(write_part(table, part))
     return CompactRecords(
         parts,
+        [group] * len(parts),
         len(records),
         len(valid),
         len(kept),
@@ -343,7 +346,7 @@ def collect_fleet(
         if progress is not None:
             progress(n_done, total)
 
-    units = _work_units(source, homes, split=2 if workers > 1 else 1)
+    units = _work_units(source, homes, split_last=workers if workers > 1 else 0)
     total = sum(len(unit_homes) for _, unit_homes in units)
     if workers > 1 and len(units) > 1:
         source = _TableDirs({t: table_dir(source, t) for t in REQUIRED_TABLES})
@@ -427,13 +430,15 @@ class _TableDirs(dict):
 
 
 def _work_units(
-    source: TableSource, homes: list[str] | None, split: int = 1
+    source: TableSource, homes: list[str] | None, split_last: int = 0
 ) -> list[tuple[list[Path], list]]:
-    """(event shards, homes) a worker collects, in the order one process visits them; each
-    shard's homes in `split` consecutive parts."""
+    """(event shards, homes) a worker collects, in the order one process visits them: a unit
+    per shard, the last `split_last` shards in halves. Each unit costs its worker a fixed
+    pandas overhead (the truth tables cut to its homes, one routine check), so units are as
+    large as they can be; halves at the end let the workers finish together."""
     fleet = set(home_ids(source))
     wanted = fleet if homes is None else fleet & set(homes)
-    units: list[tuple[list[Path], list[str]]] = []
+    shards: list[tuple[Path, list[str]]] = []
     seen: set[str] = set()
     for shard in sorted(Path(table_dir(source, "events")).glob("*.parquet")):
         column = pq.read_table(shard, columns=["home_id"]).column("home_id")
@@ -441,9 +446,11 @@ def _work_units(
         if in_shard & seen:
             raise SourceError(f"homes {sorted(in_shard & seen)[:3]} span several event shards")
         seen |= in_shard
-        mine = sorted(in_shard & wanted)
-        # halves of a shard when workers share the shards, so the last unit is short
-        pieces = min(split, len(mine))
+        if in_shard & wanted:
+            shards.append((shard, sorted(in_shard & wanted)))
+    units: list[tuple[list[Path], list[str]]] = []
+    for i, (shard, mine) in enumerate(shards):
+        pieces = min(2 if i >= len(shards) - split_last else 1, len(mine))
         for k in range(pieces):
             units.append(([shard], mine[k * len(mine) // pieces : (k + 1) * len(mine) // pieces]))
     if wanted - seen:
@@ -482,7 +489,8 @@ def _collect_unit(job: tuple) -> tuple[list[_HomeResult], dict, dict[str, Compac
     parts = {}
     for stage in compact:
         records = [r for res in results for r in res.records[stage]]
-        parts[stage] = compact_records(stage, records, Path(f"{spool_name}-{stage}.arrow"))
+        part = Path(f"{spool_name}-{stage}.arrow")
+        parts[stage] = compact_records(stage, records, part, shards[0].name if shards else "")
         for res in results:
             res.records[stage] = []
     return results, agreement, parts
@@ -608,6 +616,7 @@ def curate(
         # written part by part (`parted`): the same files, in a part's memory
         records: pd.DataFrame | PartedRecords = PartedRecords(
             compact.parts,
+            compact.groups,
             point.id_field,
             cycle,
             lambda kept: lineage_table(

@@ -9,6 +9,7 @@ pandas metadata the whole table takes (`arrow_frames.PandasShape`), once to writ
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -79,22 +80,33 @@ def lineage_table(
 class PartedRecords:
     """A stage's kept records in part files (Arrow IPC, a part per unit of homes, in
     collection order) as they will be stored: record ids unique across cycles and the cycle
-    added to each part, lineage made per part."""
+    added, lineage made per part. Consecutive parts of one group (the event shard whose homes
+    they hold) are stored as one row group, so the files are the same bytes however many
+    workers shared the shards out."""
 
     def __init__(
         self,
         parts: list[Path],
+        groups: list[str],
         id_field: str,
         cycle: str,
         lineage: Callable[[pa.Table], pa.Table],
         keep: object = None,
     ) -> None:
-        self.parts, self.id_field, self.cycle, self.lineage = parts, id_field, cycle, lineage
+        self.parts, self.groups = parts, groups
+        self.id_field, self.cycle, self.lineage = id_field, cycle, lineage
         self.keep = keep  # what keeps the part files (a temporary directory)
 
     def tables(self) -> Iterator[pa.Table]:
-        for path in self.parts:
-            yield with_record_id(read_part(path), self.id_field, self.cycle)
+        pairs = zip(self.groups, self.parts, strict=True)
+        for _, group in itertools.groupby(pairs, key=lambda pair: pair[0]):
+            tables = [read_part(path) for _, path in group]
+            table = (
+                tables[0]
+                if len(tables) == 1
+                else pa.concat_tables(tables, promote_options="permissive").combine_chunks()
+            )
+            yield with_record_id(table, self.id_field, self.cycle)
 
     def write(self, folder: Path) -> int:
         return write_in_parts(self.tables, folder, self.lineage)
