@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from homeiq_assets.collect.observations import HomeObservations, HomeTruth
-from homeiq_assets.collect.patterns import DetectedPatterns
+from homeiq_assets.collect.patterns import DetectedPatterns, occurrence_shares
 from homeiq_assets.sim.realism import _ms, occurrence_agreement
 
 TIME_TOLERANCE_H = 1.0
@@ -101,20 +101,35 @@ def matching_habit(rec: dict, index: dict[tuple[str, str], list[dict]]) -> str |
 def label_patterns(detected: DetectedPatterns, truth: HomeTruth) -> None:
     """Add `gt_real`, `gt_habit_id` and `gt_automation_id` to every pattern record."""
     index = habit_index(truth.habits)
-    automations = list(truth.automations["routine_id"])
-    # which state changes an automation caused, looked up once for every pattern
-    by_automation = np.isin(truth.gt_cause, automations) if automations else None
-    for rec, idx in zip(detected.records, detected.occurrences, strict=True):
+    automation_of = _causing_automation(detected, truth)
+    for rec, aid in zip(detected.records, automation_of, strict=True):
         hid = matching_habit(rec, index)
         rec["gt_real"] = hid is not None
         rec["gt_habit_id"] = hid
-        causes = truth.gt_cause[idx]
-        auto = by_automation[idx] if by_automation is not None else np.zeros(idx.size, bool)
-        aid = None
-        if auto.any() and auto.mean() >= 0.5:
-            values, counts = np.unique(causes[auto], return_counts=True)
-            aid = str(values[int(counts.argmax())])
         rec["gt_automation_id"] = aid
+
+
+def _causing_automation(detected: DetectedPatterns, truth: HomeTruth) -> list[str | None]:
+    """Per pattern, the automation that caused most of its occurrences, when automations
+    caused at least half of them (the first id in sorted order among equals), else None."""
+    out: list[str | None] = [None] * len(detected.records)
+    automations = list(truth.automations["routine_id"])
+    if not automations or not detected.records:
+        return out
+    # which state changes an automation caused, looked up once for every pattern
+    by_automation = np.isin(truth.gt_cause, automations)
+    share, count, (record, events) = occurrence_shares(detected.occurrences, by_automation)
+    keep = ((count > 0) & (share >= 0.5))[record]
+    record, events = record[keep], events[keep]
+    if not record.size:
+        return out
+    names, cause = np.unique(truth.gt_cause[events], return_inverse=True)
+    pairs, n = np.unique(np.stack([record, cause.reshape(-1)]), axis=1, return_counts=True)
+    order = np.lexsort((pairs[1], -n, pairs[0]))  # by record, most frequent first
+    first = order[np.r_[True, pairs[0][order][1:] != pairs[0][order][:-1]]]
+    for r, c in zip(pairs[0][first].tolist(), pairs[1][first].tolist(), strict=True):
+        out[r] = str(names[c])
+    return out
 
 
 def pattern_scores(records: list[dict], routines: pd.DataFrame, min_occurrences: int) -> dict:

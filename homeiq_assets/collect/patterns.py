@@ -132,12 +132,28 @@ def detect_patterns(
     for rec, idx in _rhythm_patterns(obs, th):
         records.append(rec)
         occ.append(idx)
-    for i, (rec, idx) in enumerate(zip(records, occ, strict=True)):
+    caused = occurrence_shares(occ, obs.auto_run >= 0) if obs.auto_run.size else None
+    shares = caused[0] if caused is not None else np.zeros(len(records))
+    for i, (rec, share) in enumerate(zip(records, shares.tolist(), strict=True)):
         rec["pattern_id"] = f"{obs.home_id}.p{i:04d}"
-        share = float((obs.auto_run[idx] >= 0).mean()) if idx.size and obs.auto_run.size else 0.0
         rec["automated_share"] = round(share, 4)
         rec["automated"] = bool(share >= AUTOMATED_SHARE)
     return DetectedPatterns(records, occ)
+
+
+def occurrence_shares(
+    occurrences: list[np.ndarray], flag: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each record's occurrence events, the share that `flag` marks (0 without events:
+    `flag[idx].mean()` bit for bit, a count over a size), with the flagged counts and each
+    flagged event's record (segment) and position, for whole-array follow-ups."""
+    sizes = np.array([idx.size for idx in occurrences], np.int64)
+    events = np.concatenate(occurrences) if occurrences else np.zeros(0, np.int64)
+    marked = flag[events]
+    record = np.repeat(np.arange(sizes.size), sizes)
+    count = np.bincount(record[marked], minlength=sizes.size)
+    share = np.divide(count, sizes, out=np.zeros(sizes.size), where=sizes > 0)
+    return share, count, np.stack([record[marked], events[marked]])
 
 
 # ------------------------------------------------------------------------------- sequences
