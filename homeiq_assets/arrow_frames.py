@@ -64,6 +64,26 @@ class PandasShape:
                 self.first[name] = _first_valid(column)
         self.rows += table.num_rows
 
+    def extend(self, other: PandasShape) -> None:
+        """Take in the tables `other` saw, as if they had been added here after these."""
+        if other.types is None:
+            return
+        if self.types is None:
+            self.types, self.has_null = other.types, dict(other.has_null)
+            self.first, self.rows = dict(other.first), other.rows
+            return
+        if not self.types.equals(other.types):
+            self.types = pa.unify_schemas([self.types, other.types], promote_options="permissive")
+        if other.rows:
+            for name in self.has_null.keys() - other.has_null.keys():
+                self.has_null[name] = True
+        for name, has_null in other.has_null.items():
+            missing_before = name not in self.has_null and self.rows > 0
+            self.has_null[name] = self.has_null.get(name, False) or missing_before or has_null
+            if self.first.get(name) is None:
+                self.first[name] = other.first.get(name)
+        self.rows += other.rows
+
     def schema(self) -> pa.Schema:
         if self.types is None:
             raise ValueError("no table seen: no schema to give")

@@ -35,13 +35,27 @@ def export_cycle(training_root: Path, cycles: list[str], out: Path, workers: int
     if not cycles:
         raise ValueError("no cycles to export")
     created_at = {c: td.read_stats(training_root / c).get("window_end", "") for c in cycles}
-    jobs = [(training_root, list(cycles), out, dataset, created_at) for dataset in td.DATASETS]
+    jobs = [(training_root, list(cycles), out, dataset, created_at, {}) for dataset in td.DATASETS]
     if workers > 1:
-        with forked_pool(min(workers, len(jobs))) as pool:
-            # the largest export first, so the others fill the second worker meanwhile
-            ordered = sorted(range(len(jobs)), key=lambda i: jobs[i][3] != "device_intelligence")
-            futures = {i: pool.submit(_export_dataset, jobs[i]) for i in ordered}
-            results = [futures[i].result() for i in range(len(jobs))]
+        with forked_pool(workers) as pool:
+            # the device-day export, the longest by far, is written in pieces (runs of its
+            # rows) on every worker, the other datasets meanwhile; its files are then joined
+            plans = _piece_plans(training_root, cycles, out, workers)
+            pieces = {
+                scope: [pool.submit(ex.stream_piece, *plan) for plan in scope_plans]
+                for scope, scope_plans in plans.items()
+            }
+            futures = {
+                i: pool.submit(_export_dataset, job)
+                for i, job in enumerate(jobs)
+                if job[3] != PIECED
+            }
+            device = jobs.index(next(j for j in jobs if j[3] == PIECED))
+            results: list[dict] = [{} for _ in jobs]
+            written = {scope: [f.result() for f in fs] for scope, fs in pieces.items()}
+            results[device] = _export_dataset(jobs[device][:-1] + (written,))
+            for i, future in futures.items():
+                results[i] = future.result()
     else:
         results = [_export_dataset(job) for job in jobs]
     summary: dict[str, dict] = {scope: {} for scope in SCOPES}
@@ -51,11 +65,52 @@ def export_cycle(training_root: Path, cycles: list[str], out: Path, workers: int
     return summary
 
 
+PIECED = "device_intelligence"  # exported in pieces by several workers
+
+
+def _piece_plans(
+    training_root: Path, cycles: list[str], out: Path, pieces: int
+) -> dict[str, list[tuple]]:
+    """Per scope the device-day export streams, `stream_piece` arguments of `pieces` runs of
+    its rows (whole row groups, about as many rows each)."""
+    plans: dict[str, list[tuple]] = {}
+    for scope in SCOPES:
+        if scope == "all" and len(cycles) == 1:
+            continue  # a copy of `cycle`
+        scope_cycles = cycles[-1:] if scope == "cycle" else cycles
+        files = [
+            p
+            for c in scope_cycles
+            if _has_rows(p := training_root / c / PIECED / "records.parquet")
+        ]
+        if not files or not ex.streamable(files):
+            continue
+        folder = out / scope / PIECED
+        folder.mkdir(parents=True, exist_ok=True)
+        groups = [
+            (i, g, pq.ParquetFile(f).metadata.row_group(g).num_rows)
+            for i, f in enumerate(files)
+            for g in range(pq.ParquetFile(f).metadata.num_row_groups)
+        ]
+        total = sum(n for _, _, n in groups)
+        done, runs = 0, [[] for _ in range(pieces)]
+        for i, g, n in groups:
+            runs[min(pieces - 1, done * pieces // total)].append((i, g))
+            done += n
+        for k, run in enumerate(r for r in runs if r):
+            row_groups = [[g for i, g in run if i == j] for j in range(len(files))]
+            plans.setdefault(scope, []).append(
+                (files, row_groups, folder, "device_health.json", True, k)
+            )
+    return plans
+
+
 def _export_dataset(job: tuple) -> dict[str, dict]:
     """One dataset's `cycle` and `all` exports: `{scope: manifest}`. The largest datasets are
-    streamed from their files (`STREAMED`); the others are read as frames, each cycle's once.
-    Lineage is kept in Arrow: a cycle's lineage is a row per record."""
-    training_root, cycles, out, dataset, created_at = job
+    streamed from their files (`STREAMED`; or joined from the pieces already written, per
+    scope); the others are read as frames, each cycle's once. Lineage is kept in Arrow: a
+    cycle's lineage is a row per record."""
+    training_root, cycles, out, dataset, created_at, pieces = job
     dirs = [training_root / c for c in cycles]
     frames: dict[Path, pd.DataFrame] = {}
     manifests: dict[str, dict] = {}
@@ -72,7 +127,7 @@ def _export_dataset(job: tuple) -> dict[str, dict]:
             # are the same bytes; only the lineage names its own export
             manifests[scope] = _copy_export(out / "cycle" / dataset, folder)
         elif dataset in STREAMED:
-            manifests[scope] = STREAMED[dataset](files, folder, scope_cycles)
+            manifests[scope] = STREAMED[dataset](files, folder, scope_cycles, pieces.get(scope))
         else:
             for path in files:
                 frames.setdefault(path, read_frame(path))

@@ -289,7 +289,12 @@ def test_collection_in_worker_processes_gives_the_same_records(fleet20, collecte
 
 def test_exports_are_the_same_files_with_worker_processes(stored, tmp_path):
     """Datasets exported in two processes give the bytes one process writes, for the first
-    cycle (whose all/ export is copied) and for two cycles aggregated."""
+    cycle (whose all/ export is copied) and for two cycles aggregated: the device-day export
+    written in pieces by both workers and joined included, with no piece left behind."""
+    from homeiq_assets.export.cycle_exports import _piece_plans
+
+    plans = _piece_plans(stored / TRAINING, ["c1", "c2"], tmp_path / "plans", 2)
+    assert [len(plans[scope]) for scope in ("cycle", "all")] == [2, 2]
     for cycles in (["c1"], ["c1", "c2"]):
         one, two = tmp_path / f"one{len(cycles)}", tmp_path / f"two{len(cycles)}"
         assert export_cycle(stored / TRAINING, cycles, one, workers=1) == export_cycle(
