@@ -108,13 +108,15 @@ def _behaviour(obs: HomeObservations) -> dict[str, float]:
     n = obs.n_events
     days = max(obs.window_days, 1.0)
     out["events_per_day"] = n / days
+    # domains and states compared per entity and per state, then looked up per event
     domain_of = np.array([e.split(".", 1)[0] for e in obs.entity_ids], dtype=object)
-    domain = domain_of[obs.entity] if n else np.zeros(0, dtype=object)
+    changes = np.bincount(obs.entity, minlength=len(domain_of))
     for d in DOMAINS:
-        out[f"share_{d}"] = float((domain == d).mean()) if n else 0.0
+        out[f"share_{d}"] = float(changes[domain_of == d].sum() / n) if n else 0.0
     # rhythm of what people do: motion "on" and light/switch/media changes, by local hour
-    human = np.isin(domain, ("light", "switch", "media_player", "cover", "lock"))
-    motion = (domain == "binary_sensor") & (obs.states[obs.state] == "on") if n else human
+    human = np.isin(domain_of, ("light", "switch", "media_player", "cover", "lock"))[obs.entity]
+    on = np.asarray(obs.states == "on", dtype=bool)
+    motion = (domain_of == "binary_sensor")[obs.entity] & on[obs.state] if n else human
     act = human | motion
     local = obs.local_ms()[act] if n else np.zeros(0, np.int64)
     hour = (local % DAY_MS) // 3_600_000

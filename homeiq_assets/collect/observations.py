@@ -256,10 +256,12 @@ def iter_homes(
     the fleet. Within a shard, events are split per home without copying strings (dictionary
     codes are remapped per home). `shards` limits the reading to those event files (a worker's
     share; its `homes` must then be exactly theirs, or the homes without events). `tables`:
-    the layout and truth tables of the whole fleet, already read (`read_tables`), so that the
-    units of one collection read them once rather than once each.
+    the layout and truth tables of the whole fleet, already read (`read_tables`) from a source
+    the caller has checked (`check_source`), so that the units of one collection read and check
+    them once rather than once each.
     """
-    check_source(source, REQUIRED_TABLES if with_truth else OBSERVED_TABLES)
+    if tables is None:  # (with `tables`, the caller has checked the source once for all)
+        check_source(source, REQUIRED_TABLES if with_truth else OBSERVED_TABLES)
 
     def table(name: str) -> pd.DataFrame:
         if tables is None:
@@ -402,9 +404,7 @@ def _split_shard(
                 home_id=home_id,
                 gt_cause=cause_vocab[cause_codes[idx]],
                 gt_occurrence=occ_all[idx],
-                routines=routines[routines["routine_id"].str.startswith(home_id + ".")]
-                .reset_index(drop=True)
-                .copy(),
+                routines=_home_rows(routines, by_home["gt_routines"], home_id),
                 synergies=_home_rows(synergies, by_home["gt_synergies"], home_id),
                 home_labels=hidden,
                 occurrences=_home_rows(occurrences, by_home["gt_occurrences"], home_id),
