@@ -38,9 +38,11 @@ def poisson_llr(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
     """Log-likelihood ratio of `observed` counts against Poisson `expected`; 0 when below."""
     e = np.maximum(expected, 1e-12)
     o = observed.astype(np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        llr = np.where(o > 0, o * np.log(o / e) - (o - e), 0.0)
-    return np.where(o > e, llr, 0.0)
+    above = o > e  # mostly empty bands: the logarithm only where it counts
+    llr = np.zeros(o.shape)
+    o_above, e_above = o[above], e[above]
+    llr[above] = o_above * np.log(o_above / e_above) - (o_above - e_above)
+    return llr
 
 
 def log_bins(lag: np.ndarray, ok: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

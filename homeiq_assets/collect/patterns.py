@@ -221,19 +221,22 @@ def _sequence_patterns(obs: HomeObservations, th: PatternThresholds):
         cands.segments(act_idx[cands.events]),
         strict=True,
     )
+    # per action token and per trigger, as Python values once rather than per candidate
+    action_entity = obs.entity_ids[ent_of_tok].tolist()
+    action_state = obs.states[state_of_tok].tolist()
+    action_count = act_counts.tolist()
+    trigger = [(kind, info, int(times.size)) for kind, times, info in triggers]
     found: list[tuple[dict, np.ndarray]] = []  # record, its occurrences
     for j, b, n, d, lift, cv_b, median, std_b, occurrence_idx in rows:
-        kind, t_trig, info = triggers[j]
-        trigger_count = int(t_trig.size)
-        ent, st = int(ent_of_tok[b]), int(state_of_tok[b])
-        count = int(act_counts[b])
+        kind, info, trigger_count = trigger[j]
+        count = action_count[b]
         rec = {
             "home_id": obs.home_id,
             "pattern_type": "sequence",
             "trigger_kind": kind,
             **info,
-            "action_entity_id": obs.entity_ids[ent],
-            "action_state": obs.states[st],
+            "action_entity_id": action_entity[b],
+            "action_state": action_state[b],
             "occurrences": n,
             "support": round(d / n_days, 4),
             "confidence": round(min(n / trigger_count, 1.0), 4),
