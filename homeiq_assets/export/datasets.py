@@ -8,9 +8,9 @@ wall-clock times; `created_at` of Ask-AI rows is the end of the simulated cycle 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,12 +84,13 @@ class _Manifest:
             "files": {},
         }
 
-    def add(self, name: str, rows: int, schema: dict[str, str]) -> None:
+    def add(self, name: str, rows: int, schema: dict[str, str], sha256: str | None = None) -> None:
+        """List file `name` (`sha256`: its digest, when already computed as it was written)."""
         path = self.folder / name
         self.data["files"][name] = {
             "rows": int(rows),
             "bytes": path.stat().st_size,
-            "sha256": sha256_file(path),
+            "sha256": sha256 or sha256_file(path),
             "schema": schema,
         }
 
@@ -290,12 +291,12 @@ def export_streamed(
         return _export_frame(dataset, frame, folder, cycles, json_name, csv, parquet)
     if pieces is None:
         pieces = [stream_piece(files, None, folder, json_name, csv is not None, 0, batch_rows)]
-    rows, shape = _join_pieces(pieces, folder / json_name, folder / csv if csv else None)
+    rows, shape, digests = _join_pieces(pieces, folder / json_name, folder / csv if csv else None)
     schema = {f.name: str(f.type) for f in shape.schema()}
     m = _Manifest(dataset, folder, cycles, rows)
-    m.add(json_name, rows, schema)
+    m.add(json_name, rows, schema, digests[0])
     if csv is not None:
-        m.add(csv, rows, schema)
+        m.add(csv, rows, schema, digests[1])
     if parquet:
         tables = [pq.read_table(f) for f in files]
         table = as_written_by_pandas(pa.concat_tables(tables)).combine_chunks()
@@ -353,28 +354,28 @@ def stream_piece(
 
 def _join_pieces(
     pieces: list[StreamedPiece], json_path: Path, csv_path: Path | None
-) -> tuple[int, PandasShape]:
-    """The records JSON (and CSV) of the pieces in order, written atomically; their rows and
-    pandas shape. The piece texts are removed."""
+) -> tuple[int, PandasShape, tuple[str, str]]:
+    """The records JSON (and CSV) of the pieces in order, written atomically; their rows,
+    pandas shape and the files' sha256 (hashed as they are written). The piece texts are
+    removed."""
     json_tmp = json_path.with_name(f".{json_path.name}.tmp")
     csv_tmp = csv_path.with_name(f".{csv_path.name}.tmp") if csv_path else None
     rows, shape = 0, PandasShape()
+    json_out, csv_out = _HashingWriter(json_tmp), _HashingWriter(csv_tmp)
     try:
-        with json_tmp.open("wb") as out_json, (csv_tmp or Path(os.devnull)).open("wb") as out_csv:
-            out_json.write(b"[\n")
+        with json_out, csv_out:
+            json_out.write(b"[\n")
             for piece in pieces:
                 if not piece.rows:
                     continue
                 if rows:
-                    out_json.write(b",\n")
-                with piece.json_text.open("rb") as text:
-                    shutil.copyfileobj(text, out_json, 1 << 20)
+                    json_out.write(b",\n")
+                json_out.copy_from(piece.json_text)
                 if piece.csv_text is not None:
-                    with piece.csv_text.open("rb") as text:
-                        shutil.copyfileobj(text, out_csv, 1 << 20)
+                    csv_out.copy_from(piece.csv_text)
                 rows += piece.rows
                 shape.extend(piece.shape)
-            out_json.write(b"\n]")
+            json_out.write(b"\n]")
         json_tmp.replace(json_path)
         if csv_tmp is not None:
             csv_tmp.replace(csv_path)
@@ -386,7 +387,36 @@ def _join_pieces(
                 piece.csv_text.unlink(missing_ok=True)
         if csv_tmp is not None:
             csv_tmp.unlink(missing_ok=True)
-    return rows, shape
+    return rows, shape, (json_out.hexdigest(), csv_out.hexdigest())
+
+
+class _HashingWriter:
+    """A binary file written block by block with its sha256 kept up to date (no file when
+    `path` is None)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path, self.digest, self.out = path, hashlib.sha256(), None
+
+    def __enter__(self) -> _HashingWriter:
+        self.out = self.path.open("wb") if self.path is not None else None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.out is not None:
+            self.out.close()
+
+    def write(self, data: bytes) -> None:
+        if self.out is not None:
+            self.out.write(data)
+            self.digest.update(data)
+
+    def copy_from(self, path: Path) -> None:
+        with path.open("rb") as source:
+            for block in iter(lambda: source.read(1 << 20), b""):
+                self.write(block)
+
+    def hexdigest(self) -> str:
+        return self.digest.hexdigest()
 
 
 def _export_frame(
