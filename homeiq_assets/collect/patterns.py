@@ -469,8 +469,9 @@ MIN_NIGHT_GAP_MS = 3 * 3_600_000
 def motion_entities(obs: HomeObservations) -> list[str]:
     """Motion sensors of the home (the household's activity signal)."""
     ents = obs.entities
-    sel = (ents["domain"] == "binary_sensor") & (ents["device_class"] == "motion")
-    return sorted(ents.loc[sel, "entity_id"])
+    domain, kind = (ents[c].to_numpy(dtype=object) for c in ("domain", "device_class"))
+    sel = (domain == "binary_sensor") & (kind == "motion")
+    return sorted(ents["entity_id"].to_numpy(dtype=object)[sel].tolist())
 
 
 def night_anchors(obs: HomeObservations) -> tuple[np.ndarray, np.ndarray]:

@@ -206,22 +206,24 @@ def lag_features(t_trig: np.ndarray, t_act: np.ndarray, span_s: float) -> dict:
 
 def device_nodes(obs: HomeObservations) -> list[dict]:
     """Graph nodes for the GNN: every device with its place in the home and its activity."""
-    areas = obs.areas.set_index("area_id")
-    counts = np.bincount(obs.entity, minlength=len(obs.entity_ids)) if obs.n_events else None
-    per_entity = dict(zip(obs.entity_ids, counts, strict=True)) if counts is not None else {}
-    events_by_device = (
-        obs.entities.assign(n=obs.entities["entity_id"].map(per_entity).fillna(0).astype(int))
-        .groupby("device_id")["n"]
-        .sum()
-    )
+    areas = obs.areas
+    # state changes per device: its entities' summed (entities without a device left out)
+    counts = np.bincount(obs.entity, minlength=len(obs.entity_ids)).tolist()
+    per_entity = dict(zip(obs.entity_ids.tolist(), counts, strict=True))
+    entity_ids = obs.entities["entity_id"].tolist()
+    device_of = obs.entities["device_id"].to_numpy(dtype=object)
+    has_device = pd.notna(device_of)
+    names, device = np.unique(device_of[has_device].astype(str), return_inverse=True)
+    changes = np.array([per_entity.get(e, 0) for e in entity_ids], np.int64)[has_device]
+    totals = np.bincount(device, changes, minlength=names.size).astype(np.int64)
+    events_of = dict(zip(names.tolist(), totals.tolist(), strict=True))
     # each area's kind, floor and indoor flag as a plain dict: one lookup per device
     place = {
         area_id: (kind, floor_id, bool(indoor))
         for area_id, kind, floor_id, indoor in zip(
-            areas.index, areas["kind"], areas["floor_id"], areas["indoor"], strict=True
+            areas["area_id"], areas["kind"], areas["floor_id"], areas["indoor"], strict=True
         )
     }
-    events_of = events_by_device.to_dict()
     devices = obs.devices
     nodes = []
     for device_id, device_type, category, power_source, area_id in zip(
