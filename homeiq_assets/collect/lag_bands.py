@@ -15,6 +15,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from homeiq_assets.collect.segments import (
+    segment_distinct,
+    segment_mean_std,
+    segment_median,
+    segment_starts,
+)
+
 MS = 1000.0
 LOG_LO, LOG_HI, BIN = np.log10(0.2), np.log10(7200.0), 0.1  # lag bins: 0.2 s … 2 h
 N_BINS = int(np.ceil((LOG_HI - LOG_LO) / BIN))
@@ -53,9 +60,14 @@ def log_bins(lag: np.ndarray, ok: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def band_counts(hist: np.ndarray) -> np.ndarray:
     """Counts in every window of `SPAN` consecutive bins (the last axis of `hist`)."""
+    return band_counts_of(hist, SPAN)
+
+
+def band_counts_of(hist: np.ndarray, span: int) -> np.ndarray:
+    """Counts in every window of `span` consecutive bins (the last axis of `hist`)."""
     zeros = np.zeros((*hist.shape[:-1], 1), np.int64)
     csum = np.concatenate([zeros, np.cumsum(hist, axis=-1)], axis=-1)
-    return csum[..., SPAN:] - csum[..., :-SPAN]
+    return csum[..., span:] - csum[..., :-span]
 
 
 @dataclass
@@ -76,7 +88,7 @@ class Candidates:
 
     @property
     def starts(self) -> np.ndarray:
-        return np.concatenate(([0], np.cumsum(self.n)[:-1])).astype(np.int64)
+        return segment_starts(self.n)
 
     def segment_ids(self) -> np.ndarray:
         return np.repeat(np.arange(self.n.size), self.n)
@@ -98,32 +110,15 @@ class Candidates:
 
     def days(self, day: np.ndarray) -> np.ndarray:
         """Distinct days of each candidate's events (`day` per event, same order)."""
-        if not day.size:
-            return np.zeros(self.n.size, np.int64)
-        width = int(day.max() - day.min()) + 1
-        key = np.unique(self.segment_ids() * width + (day - day.min()))
-        return np.bincount(key // width, minlength=self.n.size)
+        return segment_distinct(day, self.n)
 
     def median(self) -> np.ndarray:
         """`np.median` of each candidate's lags."""
-        ordered = self.lags[np.lexsort((self.lags, self.segment_ids()))]
-        mid = self.starts + self.n // 2
-        return np.where(self.n % 2 == 1, ordered[mid], (ordered[mid - 1] + ordered[mid]) / 2)
+        return segment_median(self.lags, self.n)
 
     def mean_std(self) -> tuple[np.ndarray, np.ndarray]:
-        """`values.mean()` and `values.std()` of each candidate's lags, bit for bit: segments
-        of one length are stacked into rows and reduced along them, which runs numpy's pairwise
-        summation over each row exactly as it runs over a 1-D array."""
-        n, starts = self.n, self.starts
-        mean, std = np.empty(n.size), np.empty(n.size)
-        for length in np.unique(n).tolist():
-            rows = np.flatnonzero(n == length)
-            values = self.lags[starts[rows][:, None] + np.arange(length)]
-            m = np.add.reduce(values, axis=1) / length
-            dev = values - m[:, None]
-            mean[rows] = m
-            std[rows] = np.sqrt(np.add.reduce(np.multiply(dev, dev), axis=1) / length)
-        return mean, std
+        """`values.mean()` and `values.std()` of each candidate's lags, bit for bit."""
+        return segment_mean_std(self.lags, self.n)
 
     def segments(self, values: np.ndarray) -> list[np.ndarray]:
         return np.split(values, self.starts[1:])

@@ -37,12 +37,20 @@ from homeiq_assets.collect.lag_bands import (
     MS,
     N_BINS,
     band_counts,
+    band_counts_of,
     band_edges_s,
     log_bins,
     poisson_llr,
     trigger_candidates,
 )
 from homeiq_assets.collect.observations import HomeObservations
+from homeiq_assets.collect.segments import (
+    segment_distinct,
+    segment_mean_std,
+    segment_median,
+    segment_starts,
+    segments_by_group,
+)
 
 DETECTOR_VERSION = "patterns-3"
 AUTOMATED_SHARE = 0.5  # a pattern most of whose occurrences an automation caused
@@ -395,42 +403,61 @@ STEP_MIN = 5
 
 
 def _time_of_day_patterns(obs: HomeObservations, th: PatternThresholds):
+    """The densest hour of the local day for each action token (every token at once: tokens
+    are segments of one array, see `segments`)."""
     if obs.n_events == 0:
         return
     tok = _token_ids(obs)
-    mask = _tokens(obs, ACTION_DOMAINS)
-    idx = np.flatnonzero(mask)
-    local = obs.local_ms()[idx]
-    minute = (local % DAY_MS) // 60_000
-    day = local // DAY_MS
+    idx = np.flatnonzero(_tokens(obs, ACTION_DOMAINS))
     all_days = obs.local_ms() // DAY_MS
     n_days = int(all_days.max() - all_days.min() + 1)
     uniq, inv, counts = np.unique(tok[idx], return_inverse=True, return_counts=True)
-    n_bins = 1440 // STEP_MIN
-    bins_per_window = WINDOW_MIN // STEP_MIN
-    for k in np.flatnonzero(counts >= th.min_occurrences):
-        sel = np.flatnonzero(inv == k)
-        m, d = minute[sel], day[sel]
-        # distinct (day, 5-min bin) so a burst of events on one day counts once
-        b = m // STEP_MIN
-        first = np.unique(d * n_bins + b)
-        bins = first % n_bins
-        hist = np.bincount(bins, minlength=n_bins)
-        circ = np.concatenate([hist, hist[: bins_per_window - 1]])
-        window = np.convolve(circ, np.ones(bins_per_window, dtype=np.int64), "valid")[:n_bins]
-        start = int(window.argmax())
-        offset = (m - start * STEP_MIN) % 1440
-        inside = offset < WINDOW_MIN
-        if inside.sum() < th.min_occurrences:
-            continue
-        days_with = np.unique(d[inside]).size
-        off = offset[inside].astype(np.float64)
+    n_tok, n_bins = uniq.size, 1440 // STEP_MIN
+    # the events of every token with enough of them, token by token, each in event order
+    order, _ = segments_by_group(inv, counts >= th.min_occurrences)
+    token = inv[order]
+    local = obs.local_ms()[idx[order]]
+    minute, day = (local % DAY_MS) // 60_000, local // DAY_MS
+    first_day = int(day.min()) if day.size else 0
+    width = (int(day.max()) - first_day + 1) if day.size else 1
+    # distinct (token, day, 5-min bin) so a burst of events on one day counts once
+    key = np.unique((token * width + (day - first_day)) * n_bins + minute // STEP_MIN)
+    hist = np.bincount(
+        (key // (width * n_bins)) * n_bins + key % n_bins, minlength=n_tok * n_bins
+    ).reshape(n_tok, n_bins)
+    per_window = WINDOW_MIN // STEP_MIN
+    window = band_counts_of(np.concatenate([hist, hist[:, : per_window - 1]], axis=1), per_window)
+    start = window[:, :n_bins].argmax(axis=1)
+    offset = (minute - start[token] * STEP_MIN) % 1440
+    inside = offset < WINDOW_MIN
+    n_inside = np.bincount(token[inside], minlength=n_tok)
+    chosen = (counts >= th.min_occurrences) & (n_inside >= th.min_occurrences)
+    kept = inside & chosen[token]
+    tokens = np.flatnonzero(chosen)
+    if not tokens.size:
+        return
+    n = n_inside[tokens]
+    days_with = segment_distinct(day[kept], n)
+    off = offset[kept].astype(np.float64)
+    _, spread = segment_mean_std(off, n)
+    median = segment_median(off, n)
+    occurrences = np.split(idx[order[kept]], segment_starts(n)[1:])
+    rows = zip(
+        tokens.tolist(),
+        n.tolist(),
+        days_with.tolist(),
+        spread.tolist(),
+        median.tolist(),
+        occurrences,
+        strict=True,
+    )
+    for k, inside_n, days, std, mid, occurrence_idx in rows:
         # a uniform spread over the window has std WINDOW_MIN/sqrt(12)
-        regularity = max(0.0, 1.0 - float(off.std()) / (WINDOW_MIN / np.sqrt(12)))
-        share = inside.sum() / sel.size
+        regularity = max(0.0, 1.0 - std / (WINDOW_MIN / np.sqrt(12)))
+        share = np.int64(inside_n) / counts[k]
         lift = share / (WINDOW_MIN / 1440)
         ent, st = divmod(int(uniq[k]), len(obs.states))
-        centre = (start * STEP_MIN + float(np.median(off))) % 1440
+        centre = (int(start[k]) * STEP_MIN + mid) % 1440
         rec = {
             "home_id": obs.home_id,
             "pattern_type": "time_of_day",
@@ -439,26 +466,26 @@ def _time_of_day_patterns(obs: HomeObservations, th: PatternThresholds):
             "trigger_state": None,
             "action_entity_id": obs.entity_ids[ent],
             "action_state": obs.states[st],
-            "occurrences": int(days_with),
-            "support": round(min(days_with / n_days, 1.0), 4),
+            "occurrences": days,
+            "support": round(min(days / n_days, 1.0), 4),
             "confidence": round(float(share), 4),
             "coverage": round(float(share), 4),
             "lift": round(float(lift), 3),
             "regularity": round(regularity, 4),
             "lag_s_median": None,
-            "lag_s_std": round(float(off.std()) * 60, 1),
+            "lag_s_std": round(std * 60, 1),
             "time_local_h": round(centre / 60, 3),
             "trigger_count": None,
-            "action_count": int(sel.size),
+            "action_count": int(counts[k]),
             "explained_away": None,
         }
         rec["strong"] = bool(
-            days_with >= th.min_occurrences
+            days >= th.min_occurrences
             and rec["support"] >= th.tod_min_support
             and rec["lift"] >= th.tod_min_lift
             and rec["lag_s_std"] <= th.tod_max_spread_s
         )
-        yield rec, idx[sel[inside]]
+        yield rec, occurrence_idx
 
 
 # ----------------------------------------------------------------------------- daily rhythm
@@ -498,6 +525,8 @@ def night_anchors(obs: HomeObservations) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _rhythm_patterns(obs: HomeObservations, th: PatternThresholds):
+    """What each action token does within the hour after the household falls quiet or wakes
+    (every token at once, per anchor)."""
     if obs.n_events == 0:
         return
     asleep, awake = night_anchors(obs)
@@ -507,25 +536,43 @@ def _rhythm_patterns(obs: HomeObservations, th: PatternThresholds):
     idx = np.flatnonzero(_tokens(obs, ACTION_DOMAINS))
     uniq, inv, counts = np.unique(tok[idx], return_inverse=True, return_counts=True)
     span_s = max(float(obs.ts_ms[-1] - obs.ts_ms[0]) / MS, 1.0)
-    local = obs.local_ms()
+    order, _ = segments_by_group(inv, counts >= th.min_occurrences)
+    token, ev = inv[order], idx[order]
+    t, minute_of = obs.ts_ms[ev], (obs.local_ms()[ev] % DAY_MS) / 60_000
     for kind, anchors in (("house_asleep", asleep), ("house_awake", awake)):
-        for k in np.flatnonzero(counts >= th.min_occurrences):
-            ev = idx[inv == k]
-            t = obs.ts_ms[ev]
-            pos = np.searchsorted(anchors, t, side="right") - 1
-            lag = np.where(pos >= 0, t - anchors[np.maximum(pos, 0)], -1) / MS
-            inside = (pos >= 0) & (lag > 0) & (lag <= RHYTHM_WINDOW_S)
-            n = int(inside.sum())
-            if n < th.min_occurrences:
-                continue
-            lags = lag[inside]
-            nights = np.unique(pos[inside]).size
+        pos = np.searchsorted(anchors, t, side="right") - 1
+        lag = np.where(pos >= 0, t - anchors[np.maximum(pos, 0)], -1) / MS
+        inside = (pos >= 0) & (lag > 0) & (lag <= RHYTHM_WINDOW_S)
+        n_inside = np.bincount(token[inside], minlength=uniq.size)
+        chosen = (counts >= th.min_occurrences) & (n_inside >= th.min_occurrences)
+        kept = inside & chosen[token]
+        tokens = np.flatnonzero(chosen)
+        if not tokens.size:
+            continue
+        n = n_inside[tokens]
+        lags = lag[kept]
+        nights = segment_distinct(pos[kept], n)
+        mean, std = segment_mean_std(lags, n)
+        lag_median = segment_median(lags, n)
+        minute_median = segment_median(minute_of[kept], n)
+        occurrences = np.split(ev[kept], segment_starts(n)[1:])
+        rows = zip(
+            tokens.tolist(),
+            n.tolist(),
+            nights.tolist(),
+            mean.tolist(),
+            std.tolist(),
+            lag_median.tolist(),
+            minute_median.tolist(),
+            occurrences,
+            strict=True,
+        )
+        for k, inside_n, nights_k, mean_k, std_k, median_k, minute_k, occurrence_idx in rows:
             rate = counts[k] / span_s
             expected = anchors.size * (1 - np.exp(-rate * RHYTHM_WINDOW_S))
-            lift = nights / max(expected, 1e-9)
-            cv = float(lags.std() / lags.mean()) if lags.mean() > 0 else 1.0
+            lift = nights_k / max(expected, 1e-9)
+            cv = std_k / mean_k if mean_k > 0 else 1.0
             ent, st = divmod(int(uniq[k]), len(obs.states))
-            minute = (local[ev[inside]] % DAY_MS) / 60_000
             rec = {
                 "home_id": obs.home_id,
                 "pattern_type": "daily_rhythm",
@@ -534,23 +581,23 @@ def _rhythm_patterns(obs: HomeObservations, th: PatternThresholds):
                 "trigger_state": None,
                 "action_entity_id": obs.entity_ids[ent],
                 "action_state": obs.states[st],
-                "occurrences": nights,
-                "support": round(min(nights / anchors.size, 1.0), 4),
-                "confidence": round(nights / anchors.size, 4),
-                "coverage": round(n / int(counts[k]), 4),
+                "occurrences": nights_k,
+                "support": round(min(nights_k / anchors.size, 1.0), 4),
+                "confidence": round(nights_k / anchors.size, 4),
+                "coverage": round(inside_n / int(counts[k]), 4),
                 "lift": round(float(lift), 3),
                 "regularity": round(max(0.0, 1.0 - cv), 4),
-                "lag_s_median": round(float(np.median(lags)), 3),
-                "lag_s_std": round(float(lags.std()), 3),
-                "time_local_h": round(float(np.median(minute)) / 60, 3),
+                "lag_s_median": round(median_k, 3),
+                "lag_s_std": round(std_k, 3),
+                "time_local_h": round(minute_k / 60, 3),
                 "trigger_count": int(anchors.size),
                 "action_count": int(counts[k]),
                 "explained_away": None,
             }
             rec["strong"] = bool(
-                nights >= th.min_occurrences
+                nights_k >= th.min_occurrences
                 and rec["support"] >= th.rhythm_min_support
                 and rec["lift"] >= th.rhythm_min_lift
                 and rec["regularity"] >= th.rhythm_min_regularity
             )
-            yield rec, ev[inside]
+            yield rec, occurrence_idx
