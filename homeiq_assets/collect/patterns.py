@@ -50,6 +50,7 @@ from homeiq_assets.collect.segments import (
     segment_median,
     segment_starts,
     segments_by_group,
+    sorted_quantile,
 )
 
 DETECTOR_VERSION = "patterns-3"
@@ -362,22 +363,23 @@ def _numeric_crossings(obs, act_idx, act_tok, act_inv, keep_act, th):
         if ev.size < 20:
             continue
         t_s = obs.ts_ms[ev]
-        q75, q25 = np.quantile(v, 0.75), np.quantile(v, 0.25)
+        ordered = np.sort(v)
+        q75, q25 = sorted_quantile(ordered, 0.75), sorted_quantile(ordered, 0.25)
         for act_area, t_b in actions:
             if act_area != sensor_area:
                 continue
             last = np.searchsorted(t_s, t_b, side="left") - 1
-            before = v[last[last >= 0]]
+            before = np.sort(v[last[last >= 0]])
             if before.size < th.min_occurrences:
                 continue
             for direction in ("above", "below"):
                 if direction == "above":
-                    theta = float(np.quantile(before, 0.1))
+                    theta = sorted_quantile(before, 0.1)
                     if theta <= q75:
                         continue
                     cross = (v[1:] >= theta) & (v[:-1] < theta)
                 else:
-                    theta = float(np.quantile(before, 0.9))
+                    theta = sorted_quantile(before, 0.9)
                     if theta >= q25:
                         continue
                     cross = (v[1:] <= theta) & (v[:-1] > theta)

@@ -65,3 +65,33 @@ def test_no_trigger_or_no_action_no_candidates():
     home = _home()
     assert lag_bands.trigger_candidates(**{**home, "trigger_times": []}) is None
     assert lag_bands.trigger_candidates(**{**home, "eligible": np.array([False, False])}) is None
+
+
+def test_quantiles_of_sorted_values_are_numpys_bit_for_bit():
+    from homeiq_assets.collect.segments import sorted_quantile
+
+    rng = np.random.default_rng(7)
+    for _ in range(2000):
+        values = np.round(rng.normal(50, 20, int(rng.integers(1, 40))), int(rng.integers(0, 3)))
+        for q in (0.1, 0.25, 0.5, 0.75, 0.9):
+            assert sorted_quantile(np.sort(values), q) == float(np.quantile(values, q))
+
+
+def test_segment_statistics_are_numpys_per_segment():
+    from homeiq_assets.collect.segments import (
+        segment_distinct,
+        segment_mean_std,
+        segment_median,
+    )
+
+    rng = np.random.default_rng(11)
+    n = rng.integers(1, 30, 50)
+    values = rng.normal(0, 3, n.sum())
+    days = rng.integers(0, 9, n.sum())
+    mean, std = segment_mean_std(values, n)
+    median = segment_median(values, n)
+    distinct = segment_distinct(days, n)
+    for i, part in enumerate(np.split(np.arange(n.sum()), np.cumsum(n)[:-1])):
+        assert mean[i] == values[part].mean() and std[i] == values[part].std()
+        assert median[i] == np.median(values[part])
+        assert distinct[i] == np.unique(days[part]).size
