@@ -48,6 +48,9 @@ from homeiq_assets.workers import forked_pool
 LABELLER_VERSION = "labeller-2"
 QUALITY_VERSION = "quality-1"
 MIN_PATTERN_OCCURRENCES = 5
+# routine-check rows gathered from the units before the parent checks them in one pass (a
+# 50-home cycle has 66k: one pass; memory stays bounded as homes grow)
+AGREEMENT_ROWS = 200_000
 
 Context = dict[str, object]
 
@@ -372,13 +375,35 @@ def collect_fleet(
         unit_results = pool.map(_collect_unit, jobs)
     else:
         pool, unit_results = None, map(_collect_unit, jobs)
+    pending: list[labels.AgreementEvents] = []
+
+    def check_routines() -> None:
+        """The routine check of the units received since the last (one pandas pass for many
+        units: most of its cost is per pass)."""
+        nonlocal agreement
+        truth = _FLEET_TABLES[token]
+        homes_of = {h for part in pending for h in part.homes}
+        counts = labels.agreement_of(
+            pending,
+            *(
+                truth[t][truth[t]["home_id"].isin(homes_of)]
+                for t in ("gt_routines", "gt_occurrences")
+            ),
+        )
+        agreement = {k: agreement[k] + counts[k] for k in agreement}
+        pending.clear()
+
     try:
-        for results, unit_agreement, parts in unit_results:
+        for results, unit_events, parts in unit_results:
             for result in results:
                 merge(result)
             for stage, part in parts.items():
                 out[stage].compact.extend(part)
-            agreement = {k: agreement[k] + unit_agreement[k] for k in agreement}
+            if unit_events is not None:
+                pending.append(unit_events)
+                if sum(len(p.events) for p in pending if p.events is not None) >= AGREEMENT_ROWS:
+                    check_routines()
+        check_routines()
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
@@ -471,21 +496,20 @@ def _given_for(
 _FLEET_TABLES: dict[str, dict[str, pd.DataFrame]] = {}
 
 
-def _collect_unit(job: tuple) -> tuple[list[_HomeResult], dict, dict[str, CompactRecords]]:
-    """The homes of one shard (or the homes without events), in iteration order, their
-    routine agreement (checked in one pass over the shard's homes; with the pattern stage) and
-    the compacted stages' records of all of them."""
+def _collect_unit(
+    job: tuple,
+) -> tuple[list[_HomeResult], labels.AgreementEvents | None, dict[str, CompactRecords]]:
+    """The homes of one shard (or the homes without events), in iteration order, what the
+    routine check reads of their events (with the pattern stage) and the compacted stages'
+    records of all of them."""
     source, seed, wanted, given_by_home, homes, shards, token, compact, spool_name = job
     results, seen = [], []
     tables = _FLEET_TABLES.get(token)  # inherited by forked workers; else each unit reads
     for obs, truth in iter_homes(source, homes, shards=shards, tables=tables):
         results.append(_collect_home(obs, truth, wanted, given_by_home, seed))
         seen.append((obs, truth))
-    agreement = (
-        labels.routine_agreement_of(seen)
-        if "patterns" in wanted
-        else {"occurrences": 0, "agreeing": 0}
-    )
+    # what the routine check reads of these homes, checked in the parent with other units'
+    events = labels.agreement_events_of(seen) if "patterns" in wanted else None
     parts = {}
     for stage in compact:
         records = [r for res in results for r in res.records[stage]]
@@ -493,7 +517,7 @@ def _collect_unit(job: tuple) -> tuple[list[_HomeResult], dict, dict[str, Compac
         parts[stage] = compact_records(stage, records, part, shards[0].name if shards else "")
         for res in results:
             res.records[stage] = []
-    return results, agreement, parts
+    return results, events, parts
 
 
 def _extras(ctx: Context, stage: str):

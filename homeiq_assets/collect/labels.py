@@ -28,6 +28,8 @@ habit done fewer times than the detector's minimum support is counted apart, not
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -180,8 +182,25 @@ def routine_agreement(obs: HomeObservations, truth: HomeTruth) -> dict:
 def routine_agreement_of(homes: list[tuple[HomeObservations, HomeTruth]]) -> dict:
     """`routine_agreement` of several homes in one pass (the counts are sums over occurrences,
     each checked within its own home: one pandas pass per batch rather than per home)."""
+    routines = _concat_frames([truth.routines for _, truth in homes]) if homes else None
+    occurrences = _concat_frames([truth.occurrences for _, truth in homes]) if homes else None
+    return agreement_of([agreement_events_of(homes)], routines, occurrences)
+
+
+@dataclass
+class AgreementEvents:
+    """What the routine check reads of some homes' events (`_agreement_events`): a small
+    frame, so the homes' check can be made later, with other homes', in one pandas pass.
+    Context keys are numbered from 0 and stay below `keys`."""
+
+    homes: list[str]
+    events: pd.DataFrame | None
+    keys: int
+
+
+def agreement_events_of(homes: list[tuple[HomeObservations, HomeTruth]]) -> AgreementEvents:
     if not homes:
-        return {"occurrences": 0, "agreeing": 0}
+        return AgreementEvents([], None, 0)
     routines = _concat_frames([truth.routines for _, truth in homes])
     occurrences = _concat_frames([truth.occurrences for _, truth in homes])
     routine_ids = routines["routine_id"].unique() if len(routines) else np.zeros(0, object)
@@ -194,6 +213,27 @@ def routine_agreement_of(homes: list[tuple[HomeObservations, HomeTruth]]) -> dic
     for obs, truth in homes:
         frames.append(_agreement_events(obs, truth, base, routine_ids, trigger_ms))
         base += obs.n_events + len(obs.runs)  # context keys stay unique across the batch
+    events = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return AgreementEvents([obs.home_id for obs, _ in homes], events, base)
+
+
+def agreement_of(
+    parts: list[AgreementEvents], routines: pd.DataFrame | None, occurrences: pd.DataFrame | None
+) -> dict:
+    """The routine check of the homes of `parts` (`routines` and `occurrences`: their ground
+    truth, in any order): occurrences checked and agreeing."""
+    frames, base = [], 0
+    for part in parts:
+        if part.events is not None:
+            # each part's context keys moved past the previous parts' (no change collides)
+            frames.append(
+                part.events.assign(
+                    ctx=part.events["ctx"] + base, parent=part.events["parent"] + base
+                )
+            )
+            base += part.keys
+    if not frames or routines is None or occurrences is None:
+        return {"occurrences": 0, "agreeing": 0}
     events = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     out = occurrence_agreement(events, routines, occurrences)
     return {k: out[k] for k in ("occurrences", "agreeing")}

@@ -481,3 +481,22 @@ def test_streamed_exports_are_the_bytes_of_the_frame_exports(stored, tmp_path):
         assert got == expected
         for file in expected["files"]:
             assert (one / file).read_bytes() == (streamed / file).read_bytes(), file
+
+
+def test_routine_check_gathered_over_units_counts_what_each_home_does(
+    fleet20, collected, monkeypatch
+):
+    """The parent checks the routines of many units in one pass: the counts are those of
+    checking every home on its own, however the units are batched."""
+    from homeiq_assets.collect import collector
+
+    per_home = {"occurrences": 0, "agreeing": 0}
+    for obs, truth in iter_homes(fleet20):
+        one = labels.routine_agreement(obs, truth)
+        per_home = {k: per_home[k] + one[k] for k in per_home}
+    assert per_home["occurrences"] > 0
+    got = collected.metrics["routine_agreement"]
+    assert {k: got[k] for k in per_home} == per_home
+    monkeypatch.setattr(collector, "AGREEMENT_ROWS", 1)  # a pass per unit
+    again = collect_fleet(fleet20, seed=1, workers=2, stages=("patterns",))
+    assert again.metrics["routine_agreement"] == got
