@@ -302,6 +302,7 @@ def collect_fleet(
     upstream: dict[str, list[dict]] | None = None,
     workers: int = 1,
     compact: tuple[str, ...] = (),
+    on_started: Callable[[], None] | None = None,
 ) -> FleetCollection:
     """Run the registered collection points (all, or `stages` and what they need) per home.
 
@@ -314,6 +315,9 @@ def collect_fleet(
     Stages in `compact` (see `METRIC_VIEWS`) are validated and filtered in the process that
     collects them and come back as `StageOutput.compact`, so the parent never holds their dicts
     (a cycle's memory stays flat as its homes grow).
+
+    `on_started` is called once the work is under way and the worker processes exist: a thread
+    the caller starts then (other work of the cycle) is never forked with them.
     """
     given = upstream or {}
     wanted = list(REGISTRY) if stages is None else _with_dependencies(stages, set(given))
@@ -375,6 +379,8 @@ def collect_fleet(
         unit_results = pool.map(_collect_unit, jobs)
     else:
         pool, unit_results = None, map(_collect_unit, jobs)
+    if on_started is not None:
+        on_started()
     pending: list[labels.AgreementEvents] = []
 
     def check_routines() -> None:

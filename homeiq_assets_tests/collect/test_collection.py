@@ -500,3 +500,15 @@ def test_routine_check_gathered_over_units_counts_what_each_home_does(
     monkeypatch.setattr(collector, "AGREEMENT_ROWS", 1)  # a pass per unit
     again = collect_fleet(fleet20, seed=1, workers=2, stages=("patterns",))
     assert again.metrics["routine_agreement"] == got
+
+
+def test_device_dataset_written_during_collection_leaves_nothing_behind(fleet20, tmp_path):
+    """The device-day dataset is written in a background thread while the workers collect,
+    then moved into the cycle: the cycle holds it, and no scratch folder (nor one left by a
+    killed earlier run) stays in the training root."""
+    stale = tmp_path / TRAINING / ".k1.device-killed"
+    stale.mkdir(parents=True)
+    stats = collect_cycle(fleet20, tmp_path, "k1", 1, workers=2)
+    assert stats["datasets"]["device_intelligence"]["kept"] > 0
+    assert (tmp_path / TRAINING / "k1" / "device_intelligence" / "records.parquet").exists()
+    assert [p.name for p in (tmp_path / TRAINING).iterdir()] == ["k1"]
