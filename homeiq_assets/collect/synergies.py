@@ -62,7 +62,7 @@ def candidate_pairs(obs: HomeObservations) -> pd.DataFrame:
     info = obs.entity_info()
     devices = obs.devices
     areas = obs.areas
-    level = obs.floors.set_index("floor_id")["level"].to_dict()
+    level = dict(zip(obs.floors["floor_id"], obs.floors["level"].tolist(), strict=True))
     floor_of = dict(zip(areas["area_id"], areas["floor_id"], strict=True))
     # each area's place, looked up per pair (a plain dict: the pair loop stays cheap)
     place = {
@@ -73,15 +73,13 @@ def candidate_pairs(obs: HomeObservations) -> pd.DataFrame:
     }
     area_of = dict(zip(devices["device_id"], devices["area_id"], strict=True))
     roles = _role_entities(info)
+    # the registry as plain lists: a pandas selection per relationship costs more than its pairs
+    typed = list(zip(devices["device_id"].tolist(), devices["device_type"].tolist(), strict=True))
     rows = []
     for rel, (t_types, t_key, a_types, a_key) in RELATIONSHIPS.items():
         t_ent, a_ent = roles[t_key], roles[a_key]
-        t_dev = [
-            d for d in devices["device_id"][devices["device_type"].isin(t_types)] if d in t_ent
-        ]
-        a_dev = [
-            d for d in devices["device_id"][devices["device_type"].isin(a_types)] if d in a_ent
-        ]
+        t_dev = [d for d, kind in typed if kind in t_types and d in t_ent]
+        a_dev = [d for d, kind in typed if kind in a_types and d in a_ent]
         for td in t_dev:
             ta = area_of[td]
             for ad in a_dev:
