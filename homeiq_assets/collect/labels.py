@@ -301,10 +301,13 @@ def _agreement_events(
 
 def label_synergies(records: list[dict], truth: HomeTruth) -> None:
     """Add `gt_linked` (a habit links the pair), `gt_habit_id` and `gt_automated`."""
-    gt = truth.synergies.set_index(["trigger_entity_id", "action_entity_id"])
-    linked = gt["gt_linked"].to_dict()
-    habit = gt["gt_habit_id"].to_dict()
-    candidate = gt["candidate"].to_dict()
+    gt = truth.synergies
+    pairs = list(
+        zip(*(gt[c].tolist() for c in ("trigger_entity_id", "action_entity_id")), strict=True)
+    )
+    linked = dict(zip(pairs, gt["gt_linked"].tolist(), strict=True))
+    habit = dict(zip(pairs, gt["gt_habit_id"].tolist(), strict=True))
+    candidate = dict(zip(pairs, gt["candidate"].tolist(), strict=True))
     for rec in records:
         key = (rec["trigger_entity_id"], rec["action_entity_id"])
         automated = not bool(candidate.get(key, True))
