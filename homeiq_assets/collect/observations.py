@@ -439,16 +439,21 @@ def _runs(
     change was caused by (its context is the run's), and each run's triggering change."""
     auto_run = np.full(state_ctx.size, -1, np.int32)
     parent_row = np.full(run_ctx.size, -1, np.int64)
-    if run_ctx.size:
-        order = np.argsort(run_ctx, kind="stable")
-        pos = np.minimum(np.searchsorted(run_ctx[order], state_ctx), run_ctx.size - 1)
-        hit = run_ctx[order][pos] == state_ctx
-        auto_run[hit] = order[pos[hit]]
-        s_order = np.argsort(state_ctx, kind="stable")
-        if state_ctx.size:
-            ppos = np.minimum(np.searchsorted(state_ctx[s_order], run_parent), state_ctx.size - 1)
-            found = run_has_parent & (state_ctx[s_order][ppos] == run_parent)
-            parent_row[found] = s_order[ppos[found]]
+    if run_ctx.size and state_ctx.size:
+        # the changes' distinct contexts (a change an automation caused carries its run's),
+        # hashed once: each context's first change, and the first run that has it
+        codes, contexts = pd.factorize(state_ctx)
+        index = pd.Index(contexts)
+        first = np.empty(contexts.size, np.int64)
+        first[codes[::-1]] = np.arange(state_ctx.size - 1, -1, -1)
+        run_at = index.get_indexer(run_ctx)
+        has = np.flatnonzero(run_at >= 0)
+        run_of = np.full(contexts.size, -1, np.int32)
+        run_of[run_at[has][::-1]] = has[::-1]
+        auto_run = run_of[codes]
+        at = index.get_indexer(run_parent)
+        found = run_has_parent & (at >= 0)
+        parent_row[found] = first[at[found]]
     runs = AutomationRuns(run_ts, np.asarray(run_entity, dtype=object), parent_row)
     return auto_run, runs
 
