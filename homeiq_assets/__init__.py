@@ -13,8 +13,3 @@ import sys as _sys
 _os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 if "pyarrow" in _sys.modules and _os.environ["ARROW_DEFAULT_MEMORY_POOL"] == "system":
     _sys.modules["pyarrow"].set_memory_pool(_sys.modules["pyarrow"].system_memory_pool())
-
-# large short-lived arrays reuse freed heap blocks rather than fresh pages (see `allocator`)
-from homeiq_assets import allocator as _allocator  # noqa: E402
-
-_allocator.tune()

@@ -6,15 +6,17 @@ counts them in its resident size (shared until written, but pages the system mus
 time a cycle forks its export workers it has read and freed tables; glibc keeps most of what
 was freed in its heap unless asked to give it back, so each worker would start with tens of MB
 the parent no longer uses, more the larger the fleet. `malloc_trim` gives it back before the
-fork (`homeiq_assets.allocator`; Arrow allocates through malloc too).
+fork (Arrow allocates through malloc too: see `homeiq_assets/__init__.py`).
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 import multiprocessing as mp
 from concurrent.futures import ProcessPoolExecutor
-
-from homeiq_assets.allocator import release_free_memory
+from functools import cache
 
 
 def forked_pool(workers: int) -> ProcessPoolExecutor:
@@ -23,3 +25,23 @@ def forked_pool(workers: int) -> ProcessPoolExecutor:
     release_free_memory()
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
     return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+
+
+def release_free_memory() -> None:
+    """Collect garbage and hand the heap's free pages back to the system (glibc only; a no-op
+    elsewhere)."""
+    gc.collect()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@cache
+def _malloc_trim():
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return None
+    try:
+        return ctypes.CDLL(name).malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
