@@ -19,12 +19,16 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 
 
-def forked_pool(workers: int) -> ProcessPoolExecutor:
+def forked_pool(workers: int, now: bool = False) -> ProcessPoolExecutor:
     """A pool of `workers` processes forked (where the platform forks) from this one, with
-    its free memory returned to the system first."""
+    its free memory returned to the system first. The processes start with the first job, or
+    at once with `now` (a pool forked while this process is still small, kept for later)."""
     release_free_memory()
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    if now:
+        pool.submit(int).result()  # forks every worker (a fork pool starts them together)
+    return pool
 
 
 def release_free_memory() -> None:

@@ -49,8 +49,8 @@ LABELLER_VERSION = "labeller-2"
 QUALITY_VERSION = "quality-1"
 MIN_PATTERN_OCCURRENCES = 5
 # routine-check rows gathered from the units before the parent checks them in one pass (a
-# 50-home cycle has 66k: one pass; memory stays bounded as homes grow)
-AGREEMENT_ROWS = 200_000
+# 50-home cycle has 66k: a pass holds its rows and their merges, so they are kept few)
+AGREEMENT_ROWS = 50_000
 
 Context = dict[str, object]
 

@@ -8,7 +8,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 from homeiq_assets.collect import training_data as td
@@ -35,14 +35,18 @@ STAGE_SOURCES = {
 
 
 def window_end(source: TableSource) -> str:
-    """End of the simulated window (ISO), the deterministic `created_at` of exports."""
+    """End of the simulated window (ISO), the deterministic `created_at` of exports: the latest
+    event, one events shard at a time (a fleet's timestamps together grow with its homes)."""
     import pyarrow.compute as pc
-    import pyarrow.dataset as ds
+    import pyarrow.parquet as pq
 
     from homeiq_assets.sim.tables import table_dir
 
-    ts = ds.dataset(table_dir(source, "events"), format="parquet").to_table(columns=["ts"])
-    top = pc.max(ts.column("ts")).as_py()
+    top = None
+    for shard in sorted(Path(table_dir(source, "events")).glob("*.parquet")):
+        latest = pc.max(pq.read_table(shard, columns=["ts"]).column("ts")).as_py()
+        if latest is not None and (top is None or latest > top):
+            top = latest
     return top.isoformat() if top is not None else ""
 
 
@@ -168,13 +172,16 @@ def collect_cycle(
     return stats
 
 
-def export_cycles(root: Path, cycles: list[str], workers: int = 1) -> dict:
+def export_cycles(
+    root: Path, cycles: list[str], workers: int = 1, pool: ProcessPoolExecutor | None = None
+) -> dict:
     """Exports of the last of `cycles`, aggregating all of them, under `root/exported_datasets`
-    (datasets in `workers` processes; the files do not depend on their number)."""
+    (datasets in `workers` processes, of `pool` when given; the files do not depend on their
+    number)."""
     final = root / EXPORTS / cycles[-1]
     staging = staging_dir(final)
     try:
-        summary = export_cycle(root / TRAINING, cycles, staging, workers=workers)
+        summary = export_cycle(root / TRAINING, cycles, staging, workers=workers, pool=pool)
         publish_dir(staging, final)
     finally:
         discard_dir(staging)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from pathlib import Path
 
 import pandas as pd
@@ -26,19 +28,26 @@ STREAMED = {
 }
 
 
-def export_cycle(training_root: Path, cycles: list[str], out: Path, workers: int = 1) -> dict:
+def export_cycle(
+    training_root: Path,
+    cycles: list[str],
+    out: Path,
+    workers: int = 1,
+    pool: ProcessPoolExecutor | None = None,
+) -> dict:
     """Write the exports of `cycles[-1]` (aggregating `cycles`) into `out` (a staging folder).
 
     Datasets are independent (each writes its own folders), so with `workers` > 1 they are
-    exported in worker processes; the files are the same whatever the number of workers.
-    Returns `{scope: {dataset: manifest}}`.
+    exported in worker processes (of `pool` when given: forked early, they start small);
+    the files are the same whatever the number of workers. Returns
+    `{scope: {dataset: manifest}}`.
     """
     if not cycles:
         raise ValueError("no cycles to export")
     created_at = {c: td.read_stats(training_root / c).get("window_end", "") for c in cycles}
     jobs = [(training_root, list(cycles), out, dataset, created_at, {}) for dataset in td.DATASETS]
     if workers > 1:
-        with forked_pool(workers) as pool:
+        with nullcontext(pool) if pool is not None else forked_pool(workers) as pool:
             # the device-day export, the longest by far, is written in pieces (runs of its
             # rows) on every worker, the other datasets meanwhile; its files are then joined
             plans = _piece_plans(training_root, cycles, out, workers)
@@ -46,6 +55,12 @@ def export_cycle(training_root: Path, cycles: list[str], out: Path, workers: int
                 scope: [pool.submit(ex.stream_piece, *plan) for plan in scope_plans]
                 for scope, scope_plans in plans.items()
             }
+            # its lineage too, in a worker: a row per device-day, whose table this process
+            # (joining the pieces meanwhile) would otherwise hold
+            lineages = [
+                pool.submit(_export_lineage, training_root, cycles, out, PIECED, scope)
+                for scope in SCOPES
+            ]
             futures = {
                 i: pool.submit(_export_dataset, job)
                 for i, job in enumerate(jobs)
@@ -54,9 +69,11 @@ def export_cycle(training_root: Path, cycles: list[str], out: Path, workers: int
             device = jobs.index(next(j for j in jobs if j[3] == PIECED))
             results: list[dict] = [{} for _ in jobs]
             written = {scope: [f.result() for f in fs] for scope, fs in pieces.items()}
-            results[device] = _export_dataset(jobs[device][:-1] + (written,))
+            results[device] = _export_dataset(jobs[device][:-1] + (written, False))
             for i, future in futures.items():
                 results[i] = future.result()
+            for future in lineages:
+                future.result()
     else:
         results = [_export_dataset(job) for job in jobs]
     summary: dict[str, dict] = {scope: {} for scope in SCOPES}
@@ -111,7 +128,8 @@ def _export_dataset(job: tuple) -> dict[str, dict]:
     streamed from their files (`STREAMED`; or joined from the pieces already written, per
     scope); the others are read as frames, each cycle's once. Lineage is kept in Arrow: a
     cycle's lineage is a row per record."""
-    training_root, cycles, out, dataset, created_at, pieces = job
+    training_root, cycles, out, dataset, created_at, pieces, *rest = job
+    with_lineage = rest[0] if rest else True  # (else written by `_export_lineage`)
     dirs = [training_root / c for c in cycles]
     frames: dict[Path, pd.DataFrame] = {}
     manifests: dict[str, dict] = {}
@@ -136,13 +154,26 @@ def _export_dataset(job: tuple) -> dict[str, dict]:
             manifests[scope] = _export_one(
                 dataset, records, scope_dirs, folder, scope_cycles, created_at
             )
-        lineage = [d / dataset / "lineage.parquet" for d in scope_dirs]
-        ex.write_lineage_table(
-            pa.concat_tables([pq.read_table(p) for p in lineage if _has_rows(p)]),
-            folder,
-            f"{dataset}@{cycles[-1]}/{scope}",
-        )
+        if with_lineage:
+            _export_lineage(training_root, cycles, out, dataset, scope)
     return manifests
+
+
+def _export_lineage(
+    training_root: Path, cycles: list[str], out: Path, dataset: str, scope: str
+) -> None:
+    """The lineage of one export folder: a row per record it holds, naming the export."""
+    scope_dirs = [training_root / c for c in (cycles[-1:] if scope == "cycle" else cycles)]
+    files = [p for d in scope_dirs if _has_rows(p := d / dataset / "lineage.parquet")]
+    if not any(_has_rows(d / dataset / "records.parquet") for d in scope_dirs):
+        return
+    folder = out / scope / dataset
+    folder.mkdir(parents=True, exist_ok=True)
+    ex.write_lineage_table(
+        pa.concat_tables([pq.read_table(p) for p in files]),
+        folder,
+        f"{dataset}@{cycles[-1]}/{scope}",
+    )
 
 
 def _has_rows(path: Path) -> bool:

@@ -299,7 +299,7 @@ def export_streamed(
         m.add(csv, rows, schema, digests[1])
     if parquet:
         tables = [pq.read_table(f) for f in files]
-        table = as_written_by_pandas(pa.concat_tables(tables)).combine_chunks()
+        table = as_written_by_pandas(pa.concat_tables(tables))
         del tables
         write_parquet_atomic(table, folder / parquet)
         m.add(parquet, table.num_rows, {f.name: str(f.type) for f in table.schema})
