@@ -197,13 +197,18 @@ def _offsets_ms(ts_ms: np.ndarray, timezone: str) -> np.ndarray:
     hour = ts_ms // 3_600_000
     first, last = int(hour.min()), int(hour.max())
     base = dt.datetime.fromtimestamp(first * 3600, tz=dt.UTC)
-    table = np.array(
-        [
-            (base + dt.timedelta(hours=i)).astimezone(tz).utcoffset().total_seconds() * 1000
-            for i in range(last - first + 1)
-        ],
-        dtype=np.int64,
-    )
+
+    def offset(i: int) -> int:
+        return int((base + dt.timedelta(hours=i)).astimezone(tz).utcoffset().total_seconds() * 1000)
+
+    # looked up every 24 hours, and hour by hour only across a day whose offset changes
+    hours = last - first + 1
+    starts = list(range(0, hours, 24))
+    at_start = [offset(i) for i in starts] + [offset(hours - 1)]
+    table = np.repeat(np.array(at_start[:-1], dtype=np.int64), 24)[:hours]
+    for k, i in enumerate(starts):
+        if at_start[k] != at_start[k + 1]:
+            table[i : i + 24] = [offset(j) for j in range(i, min(i + 24, hours))]
     return table[hour - first]
 
 
