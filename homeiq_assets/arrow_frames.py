@@ -33,19 +33,56 @@ class PandasShape:
     """`pandas_schema` of tables seen one at a time (to write a large table in parts, each
     dropped once seen). A column's dtype in pandas depends only on its type and on whether it
     has a null, so the metadata is what pandas writes for a two-row sample holding each
-    column's first value and, where the column has one, a null."""
+    column's first value and, where the column has one, a null.
+
+    Parts may differ as the records of different homes do: a column missing from a part, or
+    only null there, is null in those rows, and types are promoted as
+    `pa.concat_tables(..., promote_options="permissive")` promotes them (columns in order of
+    first appearance)."""
 
     def __init__(self) -> None:
         self.types: pa.Schema | None = None
         self.has_null: dict[str, bool] = {}
         self.first: dict[str, object] = {}
+        self.rows = 0
 
     def add(self, table: pa.Table) -> None:
-        self.types = self.types or table.schema
+        if self.types is None:
+            self.types = table.schema
+        elif not self.types.equals(table.schema):
+            self.types = pa.unify_schemas([self.types, table.schema], promote_options="permissive")
+        if table.num_rows:
+            for name in self.has_null.keys() - set(table.column_names):
+                self.has_null[name] = True
         for name, column in zip(table.column_names, table.columns, strict=True):
-            self.has_null[name] = self.has_null.get(name, False) or _missing(column) > 0
+            seen_before = name in self.has_null
+            missing_before = not seen_before and self.rows > 0
+            self.has_null[name] = (
+                self.has_null.get(name, False) or missing_before or _missing(column) > 0
+            )
             if self.first.get(name) is None:
                 self.first[name] = _first_valid(column)
+        self.rows += table.num_rows
+
+    def extend(self, other: PandasShape) -> None:
+        """Take in the tables `other` saw, as if they had been added here after these."""
+        if other.types is None:
+            return
+        if self.types is None:
+            self.types, self.has_null = other.types, dict(other.has_null)
+            self.first, self.rows = dict(other.first), other.rows
+            return
+        if not self.types.equals(other.types):
+            self.types = pa.unify_schemas([self.types, other.types], promote_options="permissive")
+        if other.rows:
+            for name in self.has_null.keys() - other.has_null.keys():
+                self.has_null[name] = True
+        for name, has_null in other.has_null.items():
+            missing_before = name not in self.has_null and self.rows > 0
+            self.has_null[name] = self.has_null.get(name, False) or missing_before or has_null
+            if self.first.get(name) is None:
+                self.first[name] = other.first.get(name)
+        self.rows += other.rows
 
     def schema(self) -> pa.Schema:
         if self.types is None:
@@ -65,9 +102,13 @@ class PandasShape:
 
 
 def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
-    """`table` cast to `schema` (from `pandas_schema`), NaN as null."""
+    """`table` cast to `schema` (from `pandas_schema`), NaN as null, a column it lacks as
+    nulls."""
     columns = []
     for field in schema:
+        if field.name not in table.column_names:
+            columns.append(pa.nulls(table.num_rows, field.type))
+            continue
         column = table.column(field.name)
         if pa.types.is_floating(column.type):
             column = pc.if_else(pc.is_nan(column), pa.scalar(None, column.type), column)

@@ -61,3 +61,25 @@ def test_a_table_in_parts_takes_the_shape_of_the_whole():
 def test_no_table_no_schema():
     with pytest.raises(ValueError, match="no table"):
         pandas_schema([])
+
+
+def test_parts_that_differ_take_the_shape_pandas_gives_their_records():
+    """Parts of records from different homes: a column one part lacks, or holds only nulls,
+    and an integer column another part holds as float are shaped as the frame of all the
+    records (`pd.DataFrame(records)`) written by pandas."""
+    import pandas as pd
+
+    records = [
+        [{"id": "a", "n": 1, "lag": 0.5}, {"id": "b", "n": 2, "lag": 1.5}],
+        [{"id": "c", "n": None, "lag": None, "why": None}],
+        [{"id": "d", "n": 4, "lag": 2.0, "why": "other"}],
+    ]
+    parts = [pa.Table.from_pandas(pd.DataFrame(r), preserve_index=False) for r in records]
+    assert parts[1].schema.field("why").type == pa.null()
+    expected = pa.Table.from_pandas(
+        pd.DataFrame([r for part in records for r in part]), preserve_index=False
+    )
+    schema = pandas_schema(parts)
+    joined = pa.concat_tables([conform(p, schema) for p in parts])
+    assert joined.schema.equals(expected.schema, check_metadata=True)
+    assert joined.equals(expected)

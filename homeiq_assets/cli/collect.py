@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 from homeiq_assets.cli.common import UsageError, out_dir, progress
@@ -44,6 +45,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
     from homeiq_assets.collect.observations import SourceError, check_source, home_ids
     from homeiq_assets.collect.pipeline import collect_cycle, export_cycles, stored_cycles
     from homeiq_assets.cycle_keys import new_cycle_key, validate_cycle_key
+    from homeiq_assets.workers import forked_pool
 
     source = Path(args.source).expanduser()
     if not source.is_dir():
@@ -67,18 +69,22 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
     report = progress("collected homes")
     total = len(home_ids(source))
-    stats = collect_cycle(
-        source,
-        out,
-        cycle,
-        seed,
-        progress=lambda done, _: report(done, total),
-        workers=settings().workers,
-    )
-    cycles = stored_cycles(out)
-    export_started = time.perf_counter()
-    exports = export_cycles(out, cycles, workers=settings().workers)
-    export_seconds = time.perf_counter() - export_started
+    workers = settings().workers
+    # the export workers forked now, while this process holds little: after the collection
+    # it holds more, and forked workers start with all of it
+    with forked_pool(workers, now=True) if workers > 1 else nullcontext() as export_pool:
+        stats = collect_cycle(
+            source,
+            out,
+            cycle,
+            seed,
+            progress=lambda done, _: report(done, total),
+            workers=workers,
+        )
+        cycles = stored_cycles(out)
+        export_started = time.perf_counter()
+        exports = export_cycles(out, cycles, workers=workers, pool=export_pool)
+        export_seconds = time.perf_counter() - export_started
     for name, d in stats["datasets"].items():
         dropped = ", ".join(f"{k} {v}" for k, v in d["dropped"].items()) or "none dropped"
         print(

@@ -8,10 +8,9 @@ patterns and synergies found before them.
 
 from __future__ import annotations
 
-import multiprocessing as mp
+import tempfile
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,13 +39,18 @@ from homeiq_assets.collect.observations import (
     iter_homes,
     read_tables,
 )
+from homeiq_assets.collect.parted import PartedRecords, lineage_table, read_part, write_part
 from homeiq_assets.collect.records import validate_records
 from homeiq_assets.sim.rng import derive_rng
 from homeiq_assets.sim.tables import TableSource, table_dir
+from homeiq_assets.workers import forked_pool
 
 LABELLER_VERSION = "labeller-2"
 QUALITY_VERSION = "quality-1"
 MIN_PATTERN_OCCURRENCES = 5
+# routine-check rows gathered from the units before the parent checks them in one pass (a
+# 50-home cycle has 66k: a pass holds its rows and their merges, so they are kept few)
+AGREEMENT_ROWS = 50_000
 
 Context = dict[str, object]
 
@@ -224,22 +228,28 @@ METRIC_VIEWS: dict[str, tuple[str, tuple[str, ...]]] = {
 @dataclass
 class CompactRecords:
     """A stage's records validated and quality-filtered in the process that collected them:
-    the kept records as Arrow tables (a unit's each, in collection order), the counts `curate`
-    reports, and the few fields of the records the detector metrics read. Dicts of a
-    100-home cycle's patterns take hundreds of MB; the same records in Arrow take tens."""
+    the kept records as Arrow part files (a unit's each, in collection order), the counts
+    `curate` reports, and the few fields of the records the detector metrics read. Dicts of a
+    100-home cycle's patterns take hundreds of MB, the same records in Arrow tens; on disk they
+    cost the cycle no memory at all, so it stays flat as homes grow."""
 
-    tables: list[pa.Table] = field(default_factory=list)
+    parts: list[Path] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)  # each part's event shard
     collected: int = 0
     valid: int = 0
+    kept: int = 0
     failures: dict[str, int] = field(default_factory=dict)
     dropped: dict[str, int] = field(default_factory=dict)
     metric_records: list[dict] = field(default_factory=list)
+    spool: object = None  # what keeps the part files (removed with it)
 
     def extend(self, other: CompactRecords) -> None:
         """Append a later unit's records (counts summed, keys in order of first appearance)."""
-        self.tables.extend(other.tables)
+        self.parts.extend(other.parts)
+        self.groups.extend(other.groups)
         self.collected += other.collected
         self.valid += other.valid
+        self.kept += other.kept
         for mine, theirs in ((self.failures, other.failures), (self.dropped, other.dropped)):
             for key, n in theirs.items():
                 mine[key] = mine.get(key, 0) + n
@@ -248,20 +258,27 @@ class CompactRecords:
     def frame(self) -> pd.DataFrame:
         """The kept records as one frame, as `pd.DataFrame(kept records)` infers it: columns in
         order of first appearance, a type for the whole column (null-only parts promoted)."""
-        if not self.tables:
+        if not self.parts:
             return pd.DataFrame()
-        return pa.concat_tables(self.tables, promote_options="permissive").to_pandas()
+        tables = [read_part(p) for p in self.parts]
+        return pa.concat_tables(tables, promote_options="permissive").to_pandas()
 
 
-def compact_records(stage: str, records: list[dict]) -> CompactRecords:
-    """Validate and quality-filter one unit's records of `stage` (see `curate`)."""
+def compact_records(stage: str, records: list[dict], part: Path, group: str = "") -> CompactRecords:
+    """Validate and quality-filter one unit's records of `stage` (see `curate`), the kept ones
+    written to `part` (of `group`: the unit's event shard)."""
     kept, dropped, valid, failures = _filter(stage, records)
     flag, fields = METRIC_VIEWS[stage]
-    table = pa.Table.from_pandas(pd.DataFrame(kept), preserve_index=False) if kept else None
+    parts = []
+    if kept:
+        table = pa.Table.from_pandas(pd.DataFrame(kept), preserve_index=False)
+        parts.append(write_part(table, part))
     return CompactRecords(
-        [table] if table is not None else [],
+        parts,
+        [group] * len(parts),
         len(records),
         len(valid),
+        len(kept),
         failures,
         dropped,
         [{f: r[f] for f in fields} for r in records if r[flag]],
@@ -285,6 +302,7 @@ def collect_fleet(
     upstream: dict[str, list[dict]] | None = None,
     workers: int = 1,
     compact: tuple[str, ...] = (),
+    on_started: Callable[[], None] | None = None,
 ) -> FleetCollection:
     """Run the registered collection points (all, or `stages` and what they need) per home.
 
@@ -297,6 +315,9 @@ def collect_fleet(
     Stages in `compact` (see `METRIC_VIEWS`) are validated and filtered in the process that
     collects them and come back as `StageOutput.compact`, so the parent never holds their dicts
     (a cycle's memory stays flat as its homes grow).
+
+    `on_started` is called once the work is under way and the worker processes exist: a thread
+    the caller starts then (other work of the cycle) is never forked with them.
     """
     given = upstream or {}
     wanted = list(REGISTRY) if stages is None else _with_dependencies(stages, set(given))
@@ -307,7 +328,12 @@ def collect_fleet(
     if unknown:
         raise ValueError(f"stage(s) {', '.join(sorted(unknown))} cannot be compacted")
     compact = tuple(s for s in wanted if s in compact)
-    out = {s: StageOutput(s, compact=CompactRecords() if s in compact else None) for s in wanted}
+    # the compacted stages' part files, removed once the collection's records are dropped
+    spool = tempfile.TemporaryDirectory(prefix="homeiq-collect-") if compact else None
+    out = {
+        s: StageOutput(s, compact=CompactRecords(spool=spool) if s in compact else None)
+        for s in wanted
+    }
     agreement = {"occurrences": 0, "agreeing": 0}
     routines: list[pd.DataFrame] = []
     started = time.perf_counter()
@@ -327,7 +353,7 @@ def collect_fleet(
         if progress is not None:
             progress(n_done, total)
 
-    units = _work_units(source, homes, split=2 if workers > 1 else 1)
+    units = _work_units(source, homes, split_last=workers if workers > 1 else 0)
     total = sum(len(unit_homes) for _, unit_homes in units)
     if workers > 1 and len(units) > 1:
         source = _TableDirs({t: table_dir(source, t) for t in REQUIRED_TABLES})
@@ -344,22 +370,46 @@ def collect_fleet(
             shards,
             token,
             compact,
+            Path(spool.name) / f"unit-{i:05d}" if spool is not None else None,
         )
-        for shards, unit_homes in units
+        for i, (shards, unit_homes) in enumerate(units)
     ]
     if workers > 1 and len(units) > 1:
-        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-        pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx)
+        pool = forked_pool(min(workers, len(jobs)))
         unit_results = pool.map(_collect_unit, jobs)
     else:
         pool, unit_results = None, map(_collect_unit, jobs)
+    if on_started is not None:
+        on_started()
+    pending: list[labels.AgreementEvents] = []
+
+    def check_routines() -> None:
+        """The routine check of the units received since the last (one pandas pass for many
+        units: most of its cost is per pass)."""
+        nonlocal agreement
+        truth = _FLEET_TABLES[token]
+        homes_of = {h for part in pending for h in part.homes}
+        counts = labels.agreement_of(
+            pending,
+            *(
+                truth[t][truth[t]["home_id"].isin(homes_of)]
+                for t in ("gt_routines", "gt_occurrences")
+            ),
+        )
+        agreement = {k: agreement[k] + counts[k] for k in agreement}
+        pending.clear()
+
     try:
-        for results, unit_agreement, parts in unit_results:
+        for results, unit_events, parts in unit_results:
             for result in results:
                 merge(result)
             for stage, part in parts.items():
                 out[stage].compact.extend(part)
-            agreement = {k: agreement[k] + unit_agreement[k] for k in agreement}
+            if unit_events is not None:
+                pending.append(unit_events)
+                if sum(len(p.events) for p in pending if p.events is not None) >= AGREEMENT_ROWS:
+                    check_routines()
+        check_routines()
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
@@ -411,13 +461,15 @@ class _TableDirs(dict):
 
 
 def _work_units(
-    source: TableSource, homes: list[str] | None, split: int = 1
+    source: TableSource, homes: list[str] | None, split_last: int = 0
 ) -> list[tuple[list[Path], list]]:
-    """(event shards, homes) a worker collects, in the order one process visits them; each
-    shard's homes in `split` consecutive parts."""
+    """(event shards, homes) a worker collects, in the order one process visits them: a unit
+    per shard, the last `split_last` shards in halves. Each unit costs its worker a fixed
+    pandas overhead (the truth tables cut to its homes, one routine check), so units are as
+    large as they can be; halves at the end let the workers finish together."""
     fleet = set(home_ids(source))
     wanted = fleet if homes is None else fleet & set(homes)
-    units: list[tuple[list[Path], list[str]]] = []
+    shards: list[tuple[Path, list[str]]] = []
     seen: set[str] = set()
     for shard in sorted(Path(table_dir(source, "events")).glob("*.parquet")):
         column = pq.read_table(shard, columns=["home_id"]).column("home_id")
@@ -425,9 +477,11 @@ def _work_units(
         if in_shard & seen:
             raise SourceError(f"homes {sorted(in_shard & seen)[:3]} span several event shards")
         seen |= in_shard
-        mine = sorted(in_shard & wanted)
-        # halves of a shard when workers share the shards, so the last unit is short
-        pieces = min(split, len(mine))
+        if in_shard & wanted:
+            shards.append((shard, sorted(in_shard & wanted)))
+    units: list[tuple[list[Path], list[str]]] = []
+    for i, (shard, mine) in enumerate(shards):
+        pieces = min(2 if i >= len(shards) - split_last else 1, len(mine))
         for k in range(pieces):
             units.append(([shard], mine[k * len(mine) // pieces : (k + 1) * len(mine) // pieces]))
     if wanted - seen:
@@ -448,27 +502,28 @@ def _given_for(
 _FLEET_TABLES: dict[str, dict[str, pd.DataFrame]] = {}
 
 
-def _collect_unit(job: tuple) -> tuple[list[_HomeResult], dict, dict[str, CompactRecords]]:
-    """The homes of one shard (or the homes without events), in iteration order, their
-    routine agreement (checked in one pass over the shard's homes; with the pattern stage) and
-    the compacted stages' records of all of them."""
-    source, seed, wanted, given_by_home, homes, shards, token, compact = job
+def _collect_unit(
+    job: tuple,
+) -> tuple[list[_HomeResult], labels.AgreementEvents | None, dict[str, CompactRecords]]:
+    """The homes of one shard (or the homes without events), in iteration order, what the
+    routine check reads of their events (with the pattern stage) and the compacted stages'
+    records of all of them."""
+    source, seed, wanted, given_by_home, homes, shards, token, compact, spool_name = job
     results, seen = [], []
     tables = _FLEET_TABLES.get(token)  # inherited by forked workers; else each unit reads
     for obs, truth in iter_homes(source, homes, shards=shards, tables=tables):
         results.append(_collect_home(obs, truth, wanted, given_by_home, seed))
         seen.append((obs, truth))
-    agreement = (
-        labels.routine_agreement_of(seen)
-        if "patterns" in wanted
-        else {"occurrences": 0, "agreeing": 0}
-    )
+    # what the routine check reads of these homes, checked in the parent with other units'
+    events = labels.agreement_events_of(seen) if "patterns" in wanted else None
     parts = {}
     for stage in compact:
-        parts[stage] = compact_records(stage, [r for res in results for r in res.records[stage]])
+        records = [r for res in results for r in res.records[stage]]
+        part = Path(f"{spool_name}-{stage}.arrow")
+        parts[stage] = compact_records(stage, records, part, shards[0].name if shards else "")
         for res in results:
             res.records[stage] = []
-    return results, agreement, parts
+    return results, events, parts
 
 
 def _extras(ctx: Context, stage: str):
@@ -556,8 +611,8 @@ class CuratedStage:
 
     stage: str
     dataset: str
-    records: pd.DataFrame | pa.Table  # Arrow where pandas would cost too much memory
-    lineage: pd.DataFrame | pa.Table
+    records: pd.DataFrame | pa.Table | PartedRecords  # not one frame where it costs too much
+    lineage: pd.DataFrame | pa.Table | None  # None: made with the parted records
     stats: dict
     extras: dict[str, pd.DataFrame] = field(default_factory=dict)  # e.g. graph nodes
 
@@ -574,26 +629,41 @@ def curate(
     """Validate each record, drop low-quality ones (reasons counted) and attach lineage (or
     take a compacted stage's records, validated and filtered where they were collected)."""
     point = REGISTRY[stage]
-    if compact is None:
-        kept, dropped, valid, failures = _filter(stage, records)
-        frame = pd.DataFrame(kept)
-        counts = (len(records), len(valid), len(kept))
-    else:
-        frame, dropped, failures = compact.frame(), compact.dropped, compact.failures
-        counts = (compact.collected, compact.valid, len(frame))
-    if not frame.empty:
-        # record ids are unique across cycles: home ids repeat from one cycle to the next
-        frame.insert(0, "record_id", cycle + "/" + frame.pop(point.id_field).astype(str))
-        frame.insert(1, "cycle", cycle)
     transformations = [
         f"detected:{point.version}",
         f"labelled:{LABELLER_VERSION}",
         "validated:pydantic",
         f"filtered:{QUALITY_VERSION}",
     ]
-    lineage = lineage_rows(
-        frame, point.dataset, stage, point.version, cycle, seed, transformations, sources
-    )
+    if compact is None:
+        kept, dropped, valid, failures = _filter(stage, records)
+        frame = pd.DataFrame(kept)
+        counts = (len(records), len(valid), len(kept))
+    else:
+        frame, dropped, failures = pd.DataFrame(), compact.dropped, compact.failures
+        counts = (compact.collected, compact.valid, compact.kept)
+    if compact is not None and compact.parts:
+        # written part by part (`parted`): the same files, in a part's memory
+        records: pd.DataFrame | PartedRecords = PartedRecords(
+            compact.parts,
+            compact.groups,
+            point.id_field,
+            cycle,
+            lambda kept: lineage_table(
+                kept, point.dataset, stage, point.version, seed, transformations, list(sources)
+            ),
+            keep=compact.spool,
+        )
+        lineage = None
+    else:
+        if not frame.empty:
+            # record ids are unique across cycles: home ids repeat from one cycle to the next
+            frame.insert(0, "record_id", cycle + "/" + frame.pop(point.id_field).astype(str))
+            frame.insert(1, "cycle", cycle)
+        records = frame
+        lineage = lineage_rows(
+            frame, point.dataset, stage, point.version, cycle, seed, transformations, sources
+        )
     collected, n_valid, n_kept = counts
     stats = {
         "collected": collected,
@@ -604,7 +674,7 @@ def curate(
         "dropped": dropped,
     }
     side = {name: _with_cycle(pd.DataFrame(rows), cycle) for name, rows in (extras or {}).items()}
-    return CuratedStage(stage, point.dataset, frame, lineage, stats, side)
+    return CuratedStage(stage, point.dataset, records, lineage, stats, side)
 
 
 def _filter(stage: str, records: list[dict]) -> tuple[list[dict], dict, list[dict], dict]:

@@ -17,13 +17,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from homeiq_assets.arrow_frames import PandasShape, conform
 from homeiq_assets.collect.collector import QUALITY_VERSION
+from homeiq_assets.collect.parted import lineage_table, write_in_parts
 from homeiq_assets.readers import read_table
 from homeiq_assets.sim.health.checks import HARD_RANGES
 from homeiq_assets.sim.health.table import HEALTH_SCHEMA
 from homeiq_assets.sim.tables import TableSource, table_dir
-from homeiq_assets.storage import parquet_writer_atomic
 
 DEVICE_DATASET_VERSION = "device-health-export-2"
 DATASET = "device_intelligence"
@@ -50,22 +49,16 @@ def write_device_health(
     files = sorted(table_dir(source, "device_health").glob("*.parquet"))
     if not files:
         return None
-    records_shape, lineage_shape = PandasShape(), PandasShape()
-    for part in _parts(files, cycle):
-        records_shape.add(part.kept)
-        lineage_shape.add(_lineage(part.kept, seed))
-    records_schema, lineage_schema = records_shape.schema(), lineage_shape.schema()
-    total = _Part()
-    target = folder / DATASET
-    with (
-        parquet_writer_atomic(target / "records.parquet", records_schema) as records,
-        parquet_writer_atomic(target / "lineage.parquet", lineage_schema) as lineage,
-    ):
+    total, readings = _Part(), []
+
+    def parts():
+        readings.append(True)
         for part in _parts(files, cycle):
-            if part.kept.num_rows:
-                records.write_table(conform(part.kept, records_schema))
-                lineage.write_table(conform(_lineage(part.kept, seed), lineage_schema))
-            total.add(part)
+            if len(readings) == 1:  # the counts, from the first reading
+                total.add(part)
+            yield part.kept
+
+    write_in_parts(parts, folder / DATASET, lambda kept: _lineage(kept, seed))
     stats = {
         "collected": total.collected,
         "valid": total.valid,
@@ -131,22 +124,6 @@ def _curate(table: pa.Table, cycle: str) -> _Part:
 
 
 def _lineage(kept: pa.Table, seed: int) -> pa.Table:
-    """One lineage row per kept record (the columns of `collector.lineage_rows`)."""
-    n = kept.num_rows
-
-    def same(value, kind=None):
-        return pa.repeat(pa.scalar(value, kind or pa.string()), n)
-
-    return pa.table(
-        {
-            "record_id": kept.column("record_id"),
-            "dataset": same(DATASET),
-            "cycle": kept.column("cycle"),
-            "home_id": kept.column("home_id"),
-            "stage": same(STAGE),
-            "generator_version": same(DEVICE_DATASET_VERSION),
-            "seed": same(int(seed), pa.int64()),
-            "transformations": same(TRANSFORMATIONS, pa.list_(pa.string())),
-            "sources": same(["device_health"], pa.list_(pa.string())),
-        }
+    return lineage_table(
+        kept, DATASET, STAGE, DEVICE_DATASET_VERSION, seed, TRANSFORMATIONS, ["device_health"]
     )

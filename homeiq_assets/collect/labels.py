@@ -28,11 +28,13 @@ habit done fewer times than the detector's minimum support is counted apart, not
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from homeiq_assets.collect.observations import HomeObservations, HomeTruth
-from homeiq_assets.collect.patterns import DetectedPatterns
+from homeiq_assets.collect.patterns import DetectedPatterns, occurrence_shares
 from homeiq_assets.sim.realism import _ms, occurrence_agreement
 
 TIME_TOLERANCE_H = 1.0
@@ -101,20 +103,35 @@ def matching_habit(rec: dict, index: dict[tuple[str, str], list[dict]]) -> str |
 def label_patterns(detected: DetectedPatterns, truth: HomeTruth) -> None:
     """Add `gt_real`, `gt_habit_id` and `gt_automation_id` to every pattern record."""
     index = habit_index(truth.habits)
-    automations = list(truth.automations["routine_id"])
-    # which state changes an automation caused, looked up once for every pattern
-    by_automation = np.isin(truth.gt_cause, automations) if automations else None
-    for rec, idx in zip(detected.records, detected.occurrences, strict=True):
+    automation_of = _causing_automation(detected, truth)
+    for rec, aid in zip(detected.records, automation_of, strict=True):
         hid = matching_habit(rec, index)
         rec["gt_real"] = hid is not None
         rec["gt_habit_id"] = hid
-        causes = truth.gt_cause[idx]
-        auto = by_automation[idx] if by_automation is not None else np.zeros(idx.size, bool)
-        aid = None
-        if auto.any() and auto.mean() >= 0.5:
-            values, counts = np.unique(causes[auto], return_counts=True)
-            aid = str(values[int(counts.argmax())])
         rec["gt_automation_id"] = aid
+
+
+def _causing_automation(detected: DetectedPatterns, truth: HomeTruth) -> list[str | None]:
+    """Per pattern, the automation that caused most of its occurrences, when automations
+    caused at least half of them (the first id in sorted order among equals), else None."""
+    out: list[str | None] = [None] * len(detected.records)
+    automations = list(truth.automations["routine_id"])
+    if not automations or not detected.records:
+        return out
+    # which state changes an automation caused, looked up once for every pattern
+    by_automation = np.isin(truth.gt_cause, automations)
+    share, count, (record, events) = occurrence_shares(detected.occurrences, by_automation)
+    keep = ((count > 0) & (share >= 0.5))[record]
+    record, events = record[keep], events[keep]
+    if not record.size:
+        return out
+    names, cause = np.unique(truth.gt_cause[events], return_inverse=True)
+    pairs, n = np.unique(np.stack([record, cause.reshape(-1)]), axis=1, return_counts=True)
+    order = np.lexsort((pairs[1], -n, pairs[0]))  # by record, most frequent first
+    first = order[np.r_[True, pairs[0][order][1:] != pairs[0][order][:-1]]]
+    for r, c in zip(pairs[0][first].tolist(), pairs[1][first].tolist(), strict=True):
+        out[r] = str(names[c])
+    return out
 
 
 def pattern_scores(records: list[dict], routines: pd.DataFrame, min_occurrences: int) -> dict:
@@ -165,8 +182,25 @@ def routine_agreement(obs: HomeObservations, truth: HomeTruth) -> dict:
 def routine_agreement_of(homes: list[tuple[HomeObservations, HomeTruth]]) -> dict:
     """`routine_agreement` of several homes in one pass (the counts are sums over occurrences,
     each checked within its own home: one pandas pass per batch rather than per home)."""
+    routines = _concat_frames([truth.routines for _, truth in homes]) if homes else None
+    occurrences = _concat_frames([truth.occurrences for _, truth in homes]) if homes else None
+    return agreement_of([agreement_events_of(homes)], routines, occurrences)
+
+
+@dataclass
+class AgreementEvents:
+    """What the routine check reads of some homes' events (`_agreement_events`): a small
+    frame, so the homes' check can be made later, with other homes', in one pandas pass.
+    Context keys are numbered from 0 and stay below `keys`."""
+
+    homes: list[str]
+    events: pd.DataFrame | None
+    keys: int
+
+
+def agreement_events_of(homes: list[tuple[HomeObservations, HomeTruth]]) -> AgreementEvents:
     if not homes:
-        return {"occurrences": 0, "agreeing": 0}
+        return AgreementEvents([], None, 0)
     routines = _concat_frames([truth.routines for _, truth in homes])
     occurrences = _concat_frames([truth.occurrences for _, truth in homes])
     routine_ids = routines["routine_id"].unique() if len(routines) else np.zeros(0, object)
@@ -179,6 +213,27 @@ def routine_agreement_of(homes: list[tuple[HomeObservations, HomeTruth]]) -> dic
     for obs, truth in homes:
         frames.append(_agreement_events(obs, truth, base, routine_ids, trigger_ms))
         base += obs.n_events + len(obs.runs)  # context keys stay unique across the batch
+    events = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return AgreementEvents([obs.home_id for obs, _ in homes], events, base)
+
+
+def agreement_of(
+    parts: list[AgreementEvents], routines: pd.DataFrame | None, occurrences: pd.DataFrame | None
+) -> dict:
+    """The routine check of the homes of `parts` (`routines` and `occurrences`: their ground
+    truth, in any order): occurrences checked and agreeing."""
+    frames, base = [], 0
+    for part in parts:
+        if part.events is not None:
+            # each part's context keys moved past the previous parts' (no change collides)
+            frames.append(
+                part.events.assign(
+                    ctx=part.events["ctx"] + base, parent=part.events["parent"] + base
+                )
+            )
+            base += part.keys
+    if not frames or routines is None or occurrences is None:
+        return {"occurrences": 0, "agreeing": 0}
     events = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     out = occurrence_agreement(events, routines, occurrences)
     return {k: out[k] for k in ("occurrences", "agreeing")}
@@ -246,10 +301,13 @@ def _agreement_events(
 
 def label_synergies(records: list[dict], truth: HomeTruth) -> None:
     """Add `gt_linked` (a habit links the pair), `gt_habit_id` and `gt_automated`."""
-    gt = truth.synergies.set_index(["trigger_entity_id", "action_entity_id"])
-    linked = gt["gt_linked"].to_dict()
-    habit = gt["gt_habit_id"].to_dict()
-    candidate = gt["candidate"].to_dict()
+    gt = truth.synergies
+    pairs = list(
+        zip(*(gt[c].tolist() for c in ("trigger_entity_id", "action_entity_id")), strict=True)
+    )
+    linked = dict(zip(pairs, gt["gt_linked"].tolist(), strict=True))
+    habit = dict(zip(pairs, gt["gt_habit_id"].tolist(), strict=True))
+    candidate = dict(zip(pairs, gt["candidate"].tolist(), strict=True))
     for rec in records:
         key = (rec["trigger_entity_id"], rec["action_entity_id"])
         automated = not bool(candidate.get(key, True))

@@ -99,3 +99,54 @@ def dataset_lineage(root: Path, name: str) -> dict:
             lineage, ["cycle", "stage", "generator_version", "seed", "transformations"]
         ),
     }
+
+
+def lineage_problems(cycle_dir: Path, cycle: str, datasets: list[str]) -> tuple[int, dict]:
+    """(records, {dataset: problems}) of a stored cycle's lineage: a record without a lineage
+    row, a record id with several, a row with a field missing or no transformations, a row of
+    another cycle. Read in Arrow, only the records' ids: a device-day dataset has a row per
+    device and day, and its lists would cost a Python object each in pandas."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from homeiq_assets.collect.collector import LINEAGE_COLUMNS
+
+    total, problems = 0, {}
+    for dataset in datasets:
+        records_path = cycle_dir / dataset / "records.parquet"
+        if not records_path.exists():
+            continue
+        ids = pq.read_table(records_path, columns=["record_id"]).column("record_id")
+        if not len(ids):
+            continue
+        total += len(ids)
+        lineage_path = cycle_dir / dataset / "lineage.parquet"
+        lineage = (
+            pq.read_table(lineage_path)
+            if lineage_path.exists()
+            else pa.table({c: pa.array([], pa.string()) for c in LINEAGE_COLUMNS})
+        )
+        if not set(LINEAGE_COLUMNS) <= set(lineage.column_names):
+            problems[dataset] = len(ids)
+            continue
+        lineage_ids = pc.cast(lineage.column("record_id"), pa.string())
+        missing = len(ids) - pc.sum(pc.is_in(pc.cast(ids, pa.string()), lineage_ids)).as_py()
+        dupes = lineage.num_rows - pc.count_distinct(lineage_ids, mode="all").as_py()
+        incomplete = pa.array([False] * lineage.num_rows)
+        for column in LINEAGE_COLUMNS:
+            values = lineage.column(column)
+            gone = pc.is_null(values, nan_is_null=pa.types.is_floating(values.type))
+            incomplete = pc.or_(incomplete, gone)
+        no_steps = pc.equal(pc.list_value_length(lineage.column("transformations")), 0)
+        other_cycle = pc.fill_null(pc.not_equal(lineage.column("cycle"), cycle), True)
+        bad = (
+            missing
+            + dupes
+            + (pc.sum(incomplete).as_py() or 0)
+            + (pc.sum(no_steps).as_py() or 0)
+            + (pc.sum(other_cycle).as_py() or 0)
+        )
+        if bad:
+            problems[dataset] = int(bad)
+    return total, problems

@@ -197,13 +197,18 @@ def _offsets_ms(ts_ms: np.ndarray, timezone: str) -> np.ndarray:
     hour = ts_ms // 3_600_000
     first, last = int(hour.min()), int(hour.max())
     base = dt.datetime.fromtimestamp(first * 3600, tz=dt.UTC)
-    table = np.array(
-        [
-            (base + dt.timedelta(hours=i)).astimezone(tz).utcoffset().total_seconds() * 1000
-            for i in range(last - first + 1)
-        ],
-        dtype=np.int64,
-    )
+
+    def offset(i: int) -> int:
+        return int((base + dt.timedelta(hours=i)).astimezone(tz).utcoffset().total_seconds() * 1000)
+
+    # looked up every 24 hours, and hour by hour only across a day whose offset changes
+    hours = last - first + 1
+    starts = list(range(0, hours, 24))
+    at_start = [offset(i) for i in starts] + [offset(hours - 1)]
+    table = np.repeat(np.array(at_start[:-1], dtype=np.int64), 24)[:hours]
+    for k, i in enumerate(starts):
+        if at_start[k] != at_start[k + 1]:
+            table[i : i + 24] = [offset(j) for j in range(i, min(i + 24, hours))]
     return table[hour - first]
 
 
@@ -256,10 +261,12 @@ def iter_homes(
     the fleet. Within a shard, events are split per home without copying strings (dictionary
     codes are remapped per home). `shards` limits the reading to those event files (a worker's
     share; its `homes` must then be exactly theirs, or the homes without events). `tables`:
-    the layout and truth tables of the whole fleet, already read (`read_tables`), so that the
-    units of one collection read them once rather than once each.
+    the layout and truth tables of the whole fleet, already read (`read_tables`) from a source
+    the caller has checked (`check_source`), so that the units of one collection read and check
+    them once rather than once each.
     """
-    check_source(source, REQUIRED_TABLES if with_truth else OBSERVED_TABLES)
+    if tables is None:  # (with `tables`, the caller has checked the source once for all)
+        check_source(source, REQUIRED_TABLES if with_truth else OBSERVED_TABLES)
 
     def table(name: str) -> pd.DataFrame:
         if tables is None:
@@ -402,9 +409,7 @@ def _split_shard(
                 home_id=home_id,
                 gt_cause=cause_vocab[cause_codes[idx]],
                 gt_occurrence=occ_all[idx],
-                routines=routines[routines["routine_id"].str.startswith(home_id + ".")]
-                .reset_index(drop=True)
-                .copy(),
+                routines=_home_rows(routines, by_home["gt_routines"], home_id),
                 synergies=_home_rows(synergies, by_home["gt_synergies"], home_id),
                 home_labels=hidden,
                 occurrences=_home_rows(occurrences, by_home["gt_occurrences"], home_id),
@@ -439,16 +444,21 @@ def _runs(
     change was caused by (its context is the run's), and each run's triggering change."""
     auto_run = np.full(state_ctx.size, -1, np.int32)
     parent_row = np.full(run_ctx.size, -1, np.int64)
-    if run_ctx.size:
-        order = np.argsort(run_ctx, kind="stable")
-        pos = np.minimum(np.searchsorted(run_ctx[order], state_ctx), run_ctx.size - 1)
-        hit = run_ctx[order][pos] == state_ctx
-        auto_run[hit] = order[pos[hit]]
-        s_order = np.argsort(state_ctx, kind="stable")
-        if state_ctx.size:
-            ppos = np.minimum(np.searchsorted(state_ctx[s_order], run_parent), state_ctx.size - 1)
-            found = run_has_parent & (state_ctx[s_order][ppos] == run_parent)
-            parent_row[found] = s_order[ppos[found]]
+    if run_ctx.size and state_ctx.size:
+        # the changes' distinct contexts (a change an automation caused carries its run's),
+        # hashed once: each context's first change, and the first run that has it
+        codes, contexts = pd.factorize(state_ctx)
+        index = pd.Index(contexts)
+        first = np.empty(contexts.size, np.int64)
+        first[codes[::-1]] = np.arange(state_ctx.size - 1, -1, -1)
+        run_at = index.get_indexer(run_ctx)
+        has = np.flatnonzero(run_at >= 0)
+        run_of = np.full(contexts.size, -1, np.int32)
+        run_of[run_at[has][::-1]] = has[::-1]
+        auto_run = run_of[codes]
+        at = index.get_indexer(run_parent)
+        found = run_has_parent & (at >= 0)
+        parent_row[found] = first[at[found]]
     runs = AutomationRuns(run_ts, np.asarray(run_entity, dtype=object), parent_row)
     return auto_run, runs
 

@@ -33,7 +33,25 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from homeiq_assets.collect.lag_bands import (
+    MS,
+    N_BINS,
+    band_counts,
+    band_counts_of,
+    band_edges_s,
+    log_bins,
+    poisson_llr,
+    trigger_candidates,
+)
 from homeiq_assets.collect.observations import HomeObservations
+from homeiq_assets.collect.segments import (
+    segment_distinct,
+    segment_mean_std,
+    segment_median,
+    segment_starts,
+    segments_by_group,
+    sorted_quantile,
+)
 
 DETECTOR_VERSION = "patterns-3"
 AUTOMATED_SHARE = 0.5  # a pattern most of whose occurrences an automation caused
@@ -44,10 +62,6 @@ TRIGGER_DOMAINS = (*ACTION_DOMAINS, "binary_sensor", "person")
 IGNORED_STATES = ("unavailable", "unknown", "opening", "closing", "returning")
 NUMERIC_TRIGGER_CLASSES = ("humidity", "temperature", "illuminance", "carbon_dioxide")
 
-MS = 1000.0
-LOG_LO, LOG_HI, BIN = np.log10(0.2), np.log10(7200.0), 0.1  # lag bins: 0.2 s … 2 h
-N_BINS = int(np.ceil((LOG_HI - LOG_LO) / BIN))
-SPAN = 8  # bins in a lag band (a factor of 6.3 between its ends)
 DAY_MS = 86_400_000
 
 
@@ -127,12 +141,28 @@ def detect_patterns(
     for rec, idx in _rhythm_patterns(obs, th):
         records.append(rec)
         occ.append(idx)
-    for i, (rec, idx) in enumerate(zip(records, occ, strict=True)):
+    caused = occurrence_shares(occ, obs.auto_run >= 0) if obs.auto_run.size else None
+    shares = caused[0] if caused is not None else np.zeros(len(records))
+    for i, (rec, share) in enumerate(zip(records, shares.tolist(), strict=True)):
         rec["pattern_id"] = f"{obs.home_id}.p{i:04d}"
-        share = float((obs.auto_run[idx] >= 0).mean()) if idx.size and obs.auto_run.size else 0.0
         rec["automated_share"] = round(share, 4)
         rec["automated"] = bool(share >= AUTOMATED_SHARE)
     return DetectedPatterns(records, occ)
+
+
+def occurrence_shares(
+    occurrences: list[np.ndarray], flag: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each record's occurrence events, the share that `flag` marks (0 without events:
+    `flag[idx].mean()` bit for bit, a count over a size), with the flagged counts and each
+    flagged event's record (segment) and position, for whole-array follow-ups."""
+    sizes = np.array([idx.size for idx in occurrences], np.int64)
+    events = np.concatenate(occurrences) if occurrences else np.zeros(0, np.int64)
+    marked = flag[events]
+    record = np.repeat(np.arange(sizes.size), sizes)
+    count = np.bincount(record[marked], minlength=sizes.size)
+    share = np.divide(count, sizes, out=np.zeros(sizes.size), where=sizes > 0)
+    return share, count, np.stack([record[marked], events[marked]])
 
 
 # ------------------------------------------------------------------------------- sequences
@@ -171,202 +201,79 @@ def _sequence_patterns(obs: HomeObservations, th: PatternThresholds):
         )
     triggers.extend(_numeric_crossings(obs, act_idx, act_tok, act_inv, keep_act, th))
 
-    n_act_tok = len(act_tok)
-    # each action token's events (positions into act_idx, ascending), so a candidate's band is
-    # searched among its own events rather than among all actions
-    by_token = np.argsort(act_inv, kind="stable")
-    token_bounds = np.searchsorted(act_inv[by_token], np.arange(n_act_tok + 1))
     ent_of_tok = act_tok // len(obs.states)
     state_of_tok = act_tok % len(obs.states)
-    cands: list[_Candidates] = []
-    for kind, t_trig, info in triggers:
-        last = np.searchsorted(t_trig, t_act, side="left") - 1
-        has = last >= 0
-        lag = np.where(has, t_act - t_trig[np.maximum(last, 0)], -1).astype(np.float64) / MS
-        ok = has & (lag > 0)
-        logb = np.floor((np.log10(np.where(ok, lag, 1.0)) - LOG_LO) / BIN).astype(np.int64)
-        ok &= (logb >= 0) & (logb < N_BINS)
-        hist = np.bincount(act_inv[ok] * N_BINS + logb[ok], minlength=n_act_tok * N_BINS).reshape(
-            n_act_tok, N_BINS
-        )
-        csum = np.concatenate([np.zeros((n_act_tok, 1), np.int64), np.cumsum(hist, 1)], axis=1)
-        band = csum[:, SPAN:] - csum[:, :-SPAN]  # counts in every SPAN-bin window
-        rate = t_trig.size / (span_ms / MS)
-        # the band that stands out most from chance (Poisson log-likelihood ratio), so a tight
-        # band of quick reactions wins over a larger, looser band of later ones
-        expected = act_counts[:, None] * _p_last_in_band(rate)[None, :]
-        score = _poisson_llr(band, expected)
-        best = score.argmax(axis=1)
-        best_count = band[np.arange(n_act_tok), best]
-        c = np.flatnonzero(keep_act & (best_count >= th.min_occurrences))
-        c = c[obs.entity_ids[ent_of_tok[c]] != info["trigger_entity_id"]]
-        if c.size:
-            found = _band_candidates(c, best[c], lag, ok, act_inv, by_token, token_bounds)
-            found.lift_ok(rate, act_counts)
-            if found.tokens.size:
-                found.trigger = (kind, info, int(t_trig.size))
-                found.llr = score[found.tokens, best[found.tokens]]
-                cands.append(found)
-    if not cands:
+    cands = trigger_candidates(
+        [times for _, times, _ in triggers],
+        np.array([obs.entity_code(info["trigger_entity_id"]) for _, _, info in triggers]),
+        t_act,
+        act_inv,
+        act_counts,
+        keep_act,
+        ent_of_tok,
+        span_ms,
+        th.min_occurrences,
+    )
+    if cands is None:
         return
-    mean, std = _segment_mean_std(np.concatenate([f.lags for f in cands]), [f.n for f in cands])
-    found: list[tuple[dict, np.ndarray, float, int]] = []  # record, occurrences, score, token
-    at = 0
-    for f in cands:
-        kind, info, trigger_count = f.trigger
-        days = f.days(local_day[act_idx[f.events]])
-        k = f.tokens.size
-        f_mean, f_std = mean[at : at + k], std[at : at + k]
-        at += k
-        cv = np.where(f_mean > 0, f_std / np.where(f_mean > 0, f_mean, 1.0), 1.0).tolist()
-        rows = zip(
-            f.tokens.tolist(),
-            f.n.tolist(),
-            days,
-            f.lift.tolist(),
-            cv,
-            f.median().tolist(),
-            f_std.tolist(),
-            f.llr.tolist(),
-            f.segments(act_idx[f.events]),
-            strict=True,
-        )
-        for b, n, d, lift, cv_b, median, std_b, llr, occurrence_idx in rows:
-            ent, st = int(ent_of_tok[b]), int(state_of_tok[b])
-            count = int(act_counts[b])
-            rec = {
-                "home_id": obs.home_id,
-                "pattern_type": "sequence",
-                "trigger_kind": kind,
-                **info,
-                "action_entity_id": obs.entity_ids[ent],
-                "action_state": obs.states[st],
-                "occurrences": n,
-                "support": round(d / n_days, 4),
-                "confidence": round(min(n / trigger_count, 1.0), 4),
-                "coverage": round(n / count, 4),
-                "lift": round(min(lift, 1e6), 3),
-                "regularity": round(max(0.0, 1.0 - cv_b), 4),
-                "lag_s_median": round(median, 3),
-                "lag_s_std": round(std_b, 3),
-                "time_local_h": None,
-                "trigger_count": trigger_count,
-                "action_count": count,
-            }
-            found.append((rec, occurrence_idx, llr, b))
-    if not found:
-        return
+    mean, std = cands.mean_std()
+    cv = np.where(mean > 0, std / np.where(mean > 0, mean, 1.0), 1.0).tolist()
+    rows = zip(
+        cands.trigger.tolist(),
+        cands.tokens.tolist(),
+        cands.n.tolist(),
+        cands.days(local_day[act_idx[cands.events]]).tolist(),
+        cands.lift.tolist(),
+        cv,
+        cands.median().tolist(),
+        std.tolist(),
+        cands.segments(act_idx[cands.events]),
+        strict=True,
+    )
+    # per action token and per trigger, as Python values once rather than per candidate
+    action_entity = obs.entity_ids[ent_of_tok].tolist()
+    action_state = obs.states[state_of_tok].tolist()
+    action_count = act_counts.tolist()
+    trigger = [(kind, info, int(times.size)) for kind, times, info in triggers]
+    found: list[tuple[dict, np.ndarray]] = []  # record, its occurrences
+    for j, b, n, d, lift, cv_b, median, std_b, occurrence_idx in rows:
+        kind, info, trigger_count = trigger[j]
+        count = action_count[b]
+        rec = {
+            "home_id": obs.home_id,
+            "pattern_type": "sequence",
+            "trigger_kind": kind,
+            **info,
+            "action_entity_id": action_entity[b],
+            "action_state": action_state[b],
+            "occurrences": n,
+            "support": round(d / n_days, 4),
+            "confidence": round(min(n / trigger_count, 1.0), 4),
+            "coverage": round(n / count, 4),
+            "lift": round(min(lift, 1e6), 3),
+            "regularity": round(max(0.0, 1.0 - cv_b), 4),
+            "lag_s_median": round(median, 3),
+            "lag_s_std": round(std_b, 3),
+            "time_local_h": None,
+            "trigger_count": trigger_count,
+            "action_count": count,
+        }
+        found.append((rec, occurrence_idx))
     # explaining away: the action's own device, or a much better trigger of the same action
     self_score = _self_scores(obs, act_idx, act_tok, act_inv, act_counts, span_ms)
-    best_score = np.zeros(n_act_tok)
-    for _, _, llr, b in found:
-        best_score[b] = max(best_score[b], llr)
-    for rec, idx, llr, b in found:
-        if self_score[b] >= llr:
-            rec["explained_away"] = "device_cycle"
-        elif llr < th.seq_explained_share * best_score[b]:
-            rec["explained_away"] = "other_trigger"
-        else:
-            rec["explained_away"] = None
+    best_score = np.zeros(len(act_tok))
+    np.maximum.at(best_score, cands.tokens, cands.llr)
+    reason = np.where(
+        self_score[cands.tokens] >= cands.llr,
+        "device_cycle",
+        np.where(
+            cands.llr < th.seq_explained_share * best_score[cands.tokens], "other_trigger", ""
+        ),
+    ).tolist()
+    for (rec, idx), why in zip(found, reason, strict=True):
+        rec["explained_away"] = why or None
         rec["strong"] = _strong_sequence(rec, th)
         yield rec, idx
-
-
-# a lag band's ends in seconds, by its first bin (one bin of margin each side), computed with
-# the scalar expressions the per-candidate code used, so the edges are the same floats
-_BAND_LO_S = np.array([10 ** (LOG_LO + (np.int64(k) - 1) * BIN) for k in range(N_BINS - SPAN + 1)])
-_BAND_HI_S = np.array(
-    [10 ** (LOG_LO + (np.int64(k) + SPAN + 1) * BIN) for k in range(N_BINS - SPAN + 1)]
-)
-
-
-@dataclass
-class _Candidates:
-    """One trigger's candidate actions: each action token's events inside its chosen lag band,
-    as segments of one array (segment per token, events in event order), so a home's
-    thousands of candidates are measured with whole-array operations."""
-
-    tokens: np.ndarray  # action token of each candidate
-    n: np.ndarray  # events in each candidate's band
-    events: np.ndarray  # positions into the action events, candidate by candidate
-    lags: np.ndarray  # the lag (s) of each of those events
-    lift: np.ndarray | None = None
-    llr: np.ndarray | None = None
-    trigger: tuple = ()
-
-    @property
-    def starts(self) -> np.ndarray:
-        return np.concatenate(([0], np.cumsum(self.n)[:-1])).astype(np.int64)
-
-    def segment_ids(self) -> np.ndarray:
-        return np.repeat(np.arange(self.n.size), self.n)
-
-    def lift_ok(self, rate: float, act_counts: np.ndarray) -> None:
-        """Keep the candidates whose band holds at least twice the events chance puts there
-        (between its first and last observed lag)."""
-        starts = self.starts
-        lo_obs = np.minimum.reduceat(self.lags, starts)
-        hi_obs = np.maximum.reduceat(self.lags, starts)
-        expected = act_counts[self.tokens] * (np.exp(-rate * lo_obs) - np.exp(-rate * hi_obs))
-        lift = self.n / np.maximum(expected, 1e-9)
-        keep = ~(lift < 2.0)
-        events_kept = keep[self.segment_ids()]
-        self.tokens, self.n, self.lift = self.tokens[keep], self.n[keep], lift[keep]
-        self.events, self.lags = self.events[events_kept], self.lags[events_kept]
-
-    def days(self, day: np.ndarray) -> list[int]:
-        """Distinct days of each candidate's events (`day` per event, same order)."""
-        if not day.size:
-            return [0] * self.n.size
-        width = int(day.max() - day.min()) + 1
-        key = np.unique(self.segment_ids() * width + (day - day.min()))
-        return np.bincount(key // width, minlength=self.n.size).tolist()
-
-    def median(self) -> np.ndarray:
-        """`np.median` of each candidate's lags."""
-        ordered = self.lags[np.lexsort((self.lags, self.segment_ids()))]
-        mid = self.starts + self.n // 2
-        return np.where(self.n % 2 == 1, ordered[mid], (ordered[mid - 1] + ordered[mid]) / 2)
-
-    def segments(self, values: np.ndarray) -> list[np.ndarray]:
-        return np.split(values, self.starts[1:])
-
-
-def _band_candidates(
-    tokens: np.ndarray,
-    best: np.ndarray,
-    lag: np.ndarray,
-    ok: np.ndarray,
-    act_inv: np.ndarray,
-    by_token: np.ndarray,
-    token_bounds: np.ndarray,
-) -> _Candidates:
-    """The events of each candidate token whose lag lies in that token's best band."""
-    n_tok = len(token_bounds) - 1
-    lo, hi = np.full(n_tok, np.inf), np.full(n_tok, -np.inf)  # other tokens: never in a band
-    lo[tokens], hi[tokens] = _BAND_LO_S[best], _BAND_HI_S[best]
-    in_band = ok & (lag >= lo[act_inv]) & (lag < hi[act_inv])
-    events = by_token[in_band[by_token]]  # token by token, each in event order
-    n = np.bincount(act_inv[events], minlength=n_tok)[tokens]
-    has = n > 0
-    return _Candidates(tokens[has], n[has], events, lag[events])
-
-
-def _segment_mean_std(lags: np.ndarray, counts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """`values.mean()` and `values.std()` of consecutive segments, bit for bit: segments of
-    one length are stacked into rows and reduced along them, which runs numpy's pairwise
-    summation over each row exactly as it runs over a 1-D array."""
-    n = np.concatenate(counts) if counts else np.zeros(0, np.int64)
-    starts = np.concatenate(([0], np.cumsum(n)[:-1])).astype(np.int64)
-    mean, std = np.empty(n.size), np.empty(n.size)
-    for length in np.unique(n).tolist():
-        rows = np.flatnonzero(n == length)
-        values = lags[starts[rows][:, None] + np.arange(length)]
-        m = np.add.reduce(values, axis=1) / length
-        dev = values - m[:, None]
-        mean[rows] = m
-        std[rows] = np.sqrt(np.add.reduce(np.multiply(dev, dev), axis=1) / length)
-    return mean, std
 
 
 def _strong_sequence(rec: dict, th: PatternThresholds) -> bool:
@@ -409,39 +316,15 @@ def _self_scores(
     before = prev[act_idx]
     has = before >= 0
     lag = np.where(has, obs.ts_ms[act_idx] - obs.ts_ms[np.maximum(before, 0)], -1) / MS
-    ok = has & (lag > 0)
-    logb = np.floor((np.log10(np.where(ok, lag, 1.0)) - LOG_LO) / BIN).astype(np.int64)
-    ok &= (logb >= 0) & (logb < N_BINS)
+    logb, ok = log_bins(lag, has & (lag > 0))
     n_tok = len(act_tok)
-    hist = np.zeros((n_tok, N_BINS), dtype=np.int64)
-    np.add.at(hist, (act_inv[ok], logb[ok]), 1)
-    csum = np.concatenate([np.zeros((n_tok, 1), np.int64), np.cumsum(hist, 1)], axis=1)
-    band = csum[:, SPAN:] - csum[:, :-SPAN]
+    hist = np.bincount(act_inv[ok] * N_BINS + logb[ok], minlength=n_tok * N_BINS)
+    band = band_counts(hist.reshape(n_tok, N_BINS))
     changes = np.bincount(obs.entity, minlength=len(obs.entity_ids))
     rate = changes[act_tok // len(obs.states)] / (span_ms / MS)
-    lo, hi = _band_edges_s()
+    lo, hi = band_edges_s()
     p_band = np.exp(-rate[:, None] * lo[None, :]) - np.exp(-rate[:, None] * hi[None, :])
-    return _poisson_llr(band, act_counts[:, None] * p_band).max(axis=1)
-
-
-def _band_edges_s() -> tuple[np.ndarray, np.ndarray]:
-    starts = np.arange(N_BINS - SPAN + 1)
-    return 10 ** (LOG_LO + starts * BIN), 10 ** (LOG_LO + (starts + SPAN) * BIN)
-
-
-def _p_last_in_band(rate_per_s: float) -> np.ndarray:
-    """Chance that the latest event of a Poisson trigger lies in each lag band."""
-    lo, hi = _band_edges_s()
-    return np.exp(-rate_per_s * lo) - np.exp(-rate_per_s * hi)
-
-
-def _poisson_llr(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
-    """Log-likelihood ratio of `observed` counts against Poisson `expected`; 0 when below."""
-    e = np.maximum(expected, 1e-12)
-    o = observed.astype(np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        llr = np.where(o > 0, o * np.log(o / e) - (o - e), 0.0)
-    return np.where(o > e, llr, 0.0)
+    return poisson_llr(band, act_counts[:, None] * p_band).max(axis=1)
 
 
 def _numeric_crossings(obs, act_idx, act_tok, act_inv, keep_act, th):
@@ -480,22 +363,23 @@ def _numeric_crossings(obs, act_idx, act_tok, act_inv, keep_act, th):
         if ev.size < 20:
             continue
         t_s = obs.ts_ms[ev]
-        q75, q25 = np.quantile(v, 0.75), np.quantile(v, 0.25)
+        ordered = np.sort(v)
+        q75, q25 = sorted_quantile(ordered, 0.75), sorted_quantile(ordered, 0.25)
         for act_area, t_b in actions:
             if act_area != sensor_area:
                 continue
             last = np.searchsorted(t_s, t_b, side="left") - 1
-            before = v[last[last >= 0]]
+            before = np.sort(v[last[last >= 0]])
             if before.size < th.min_occurrences:
                 continue
             for direction in ("above", "below"):
                 if direction == "above":
-                    theta = float(np.quantile(before, 0.1))
+                    theta = sorted_quantile(before, 0.1)
                     if theta <= q75:
                         continue
                     cross = (v[1:] >= theta) & (v[:-1] < theta)
                 else:
-                    theta = float(np.quantile(before, 0.9))
+                    theta = sorted_quantile(before, 0.9)
                     if theta >= q25:
                         continue
                     cross = (v[1:] <= theta) & (v[:-1] > theta)
@@ -521,42 +405,61 @@ STEP_MIN = 5
 
 
 def _time_of_day_patterns(obs: HomeObservations, th: PatternThresholds):
+    """The densest hour of the local day for each action token (every token at once: tokens
+    are segments of one array, see `segments`)."""
     if obs.n_events == 0:
         return
     tok = _token_ids(obs)
-    mask = _tokens(obs, ACTION_DOMAINS)
-    idx = np.flatnonzero(mask)
-    local = obs.local_ms()[idx]
-    minute = (local % DAY_MS) // 60_000
-    day = local // DAY_MS
+    idx = np.flatnonzero(_tokens(obs, ACTION_DOMAINS))
     all_days = obs.local_ms() // DAY_MS
     n_days = int(all_days.max() - all_days.min() + 1)
     uniq, inv, counts = np.unique(tok[idx], return_inverse=True, return_counts=True)
-    n_bins = 1440 // STEP_MIN
-    bins_per_window = WINDOW_MIN // STEP_MIN
-    for k in np.flatnonzero(counts >= th.min_occurrences):
-        sel = np.flatnonzero(inv == k)
-        m, d = minute[sel], day[sel]
-        # distinct (day, 5-min bin) so a burst of events on one day counts once
-        b = m // STEP_MIN
-        first = np.unique(d * n_bins + b)
-        bins = first % n_bins
-        hist = np.bincount(bins, minlength=n_bins)
-        circ = np.concatenate([hist, hist[: bins_per_window - 1]])
-        window = np.convolve(circ, np.ones(bins_per_window, dtype=np.int64), "valid")[:n_bins]
-        start = int(window.argmax())
-        offset = (m - start * STEP_MIN) % 1440
-        inside = offset < WINDOW_MIN
-        if inside.sum() < th.min_occurrences:
-            continue
-        days_with = np.unique(d[inside]).size
-        off = offset[inside].astype(np.float64)
+    n_tok, n_bins = uniq.size, 1440 // STEP_MIN
+    # the events of every token with enough of them, token by token, each in event order
+    order, _ = segments_by_group(inv, counts >= th.min_occurrences)
+    token = inv[order]
+    local = obs.local_ms()[idx[order]]
+    minute, day = (local % DAY_MS) // 60_000, local // DAY_MS
+    first_day = int(day.min()) if day.size else 0
+    width = (int(day.max()) - first_day + 1) if day.size else 1
+    # distinct (token, day, 5-min bin) so a burst of events on one day counts once
+    key = np.unique((token * width + (day - first_day)) * n_bins + minute // STEP_MIN)
+    hist = np.bincount(
+        (key // (width * n_bins)) * n_bins + key % n_bins, minlength=n_tok * n_bins
+    ).reshape(n_tok, n_bins)
+    per_window = WINDOW_MIN // STEP_MIN
+    window = band_counts_of(np.concatenate([hist, hist[:, : per_window - 1]], axis=1), per_window)
+    start = window[:, :n_bins].argmax(axis=1)
+    offset = (minute - start[token] * STEP_MIN) % 1440
+    inside = offset < WINDOW_MIN
+    n_inside = np.bincount(token[inside], minlength=n_tok)
+    chosen = (counts >= th.min_occurrences) & (n_inside >= th.min_occurrences)
+    kept = inside & chosen[token]
+    tokens = np.flatnonzero(chosen)
+    if not tokens.size:
+        return
+    n = n_inside[tokens]
+    days_with = segment_distinct(day[kept], n)
+    off = offset[kept].astype(np.float64)
+    _, spread = segment_mean_std(off, n)
+    median = segment_median(off, n)
+    occurrences = np.split(idx[order[kept]], segment_starts(n)[1:])
+    rows = zip(
+        tokens.tolist(),
+        n.tolist(),
+        days_with.tolist(),
+        spread.tolist(),
+        median.tolist(),
+        occurrences,
+        strict=True,
+    )
+    for k, inside_n, days, std, mid, occurrence_idx in rows:
         # a uniform spread over the window has std WINDOW_MIN/sqrt(12)
-        regularity = max(0.0, 1.0 - float(off.std()) / (WINDOW_MIN / np.sqrt(12)))
-        share = inside.sum() / sel.size
+        regularity = max(0.0, 1.0 - std / (WINDOW_MIN / np.sqrt(12)))
+        share = np.int64(inside_n) / counts[k]
         lift = share / (WINDOW_MIN / 1440)
         ent, st = divmod(int(uniq[k]), len(obs.states))
-        centre = (start * STEP_MIN + float(np.median(off))) % 1440
+        centre = (int(start[k]) * STEP_MIN + mid) % 1440
         rec = {
             "home_id": obs.home_id,
             "pattern_type": "time_of_day",
@@ -565,26 +468,26 @@ def _time_of_day_patterns(obs: HomeObservations, th: PatternThresholds):
             "trigger_state": None,
             "action_entity_id": obs.entity_ids[ent],
             "action_state": obs.states[st],
-            "occurrences": int(days_with),
-            "support": round(min(days_with / n_days, 1.0), 4),
+            "occurrences": days,
+            "support": round(min(days / n_days, 1.0), 4),
             "confidence": round(float(share), 4),
             "coverage": round(float(share), 4),
             "lift": round(float(lift), 3),
             "regularity": round(regularity, 4),
             "lag_s_median": None,
-            "lag_s_std": round(float(off.std()) * 60, 1),
+            "lag_s_std": round(std * 60, 1),
             "time_local_h": round(centre / 60, 3),
             "trigger_count": None,
-            "action_count": int(sel.size),
+            "action_count": int(counts[k]),
             "explained_away": None,
         }
         rec["strong"] = bool(
-            days_with >= th.min_occurrences
+            days >= th.min_occurrences
             and rec["support"] >= th.tod_min_support
             and rec["lift"] >= th.tod_min_lift
             and rec["lag_s_std"] <= th.tod_max_spread_s
         )
-        yield rec, idx[sel[inside]]
+        yield rec, occurrence_idx
 
 
 # ----------------------------------------------------------------------------- daily rhythm
@@ -595,8 +498,9 @@ MIN_NIGHT_GAP_MS = 3 * 3_600_000
 def motion_entities(obs: HomeObservations) -> list[str]:
     """Motion sensors of the home (the household's activity signal)."""
     ents = obs.entities
-    sel = (ents["domain"] == "binary_sensor") & (ents["device_class"] == "motion")
-    return sorted(ents.loc[sel, "entity_id"])
+    domain, kind = (ents[c].to_numpy(dtype=object) for c in ("domain", "device_class"))
+    sel = (domain == "binary_sensor") & (kind == "motion")
+    return sorted(ents["entity_id"].to_numpy(dtype=object)[sel].tolist())
 
 
 def night_anchors(obs: HomeObservations) -> tuple[np.ndarray, np.ndarray]:
@@ -623,6 +527,8 @@ def night_anchors(obs: HomeObservations) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _rhythm_patterns(obs: HomeObservations, th: PatternThresholds):
+    """What each action token does within the hour after the household falls quiet or wakes
+    (every token at once, per anchor)."""
     if obs.n_events == 0:
         return
     asleep, awake = night_anchors(obs)
@@ -632,25 +538,43 @@ def _rhythm_patterns(obs: HomeObservations, th: PatternThresholds):
     idx = np.flatnonzero(_tokens(obs, ACTION_DOMAINS))
     uniq, inv, counts = np.unique(tok[idx], return_inverse=True, return_counts=True)
     span_s = max(float(obs.ts_ms[-1] - obs.ts_ms[0]) / MS, 1.0)
-    local = obs.local_ms()
+    order, _ = segments_by_group(inv, counts >= th.min_occurrences)
+    token, ev = inv[order], idx[order]
+    t, minute_of = obs.ts_ms[ev], (obs.local_ms()[ev] % DAY_MS) / 60_000
     for kind, anchors in (("house_asleep", asleep), ("house_awake", awake)):
-        for k in np.flatnonzero(counts >= th.min_occurrences):
-            ev = idx[inv == k]
-            t = obs.ts_ms[ev]
-            pos = np.searchsorted(anchors, t, side="right") - 1
-            lag = np.where(pos >= 0, t - anchors[np.maximum(pos, 0)], -1) / MS
-            inside = (pos >= 0) & (lag > 0) & (lag <= RHYTHM_WINDOW_S)
-            n = int(inside.sum())
-            if n < th.min_occurrences:
-                continue
-            lags = lag[inside]
-            nights = np.unique(pos[inside]).size
+        pos = np.searchsorted(anchors, t, side="right") - 1
+        lag = np.where(pos >= 0, t - anchors[np.maximum(pos, 0)], -1) / MS
+        inside = (pos >= 0) & (lag > 0) & (lag <= RHYTHM_WINDOW_S)
+        n_inside = np.bincount(token[inside], minlength=uniq.size)
+        chosen = (counts >= th.min_occurrences) & (n_inside >= th.min_occurrences)
+        kept = inside & chosen[token]
+        tokens = np.flatnonzero(chosen)
+        if not tokens.size:
+            continue
+        n = n_inside[tokens]
+        lags = lag[kept]
+        nights = segment_distinct(pos[kept], n)
+        mean, std = segment_mean_std(lags, n)
+        lag_median = segment_median(lags, n)
+        minute_median = segment_median(minute_of[kept], n)
+        occurrences = np.split(ev[kept], segment_starts(n)[1:])
+        rows = zip(
+            tokens.tolist(),
+            n.tolist(),
+            nights.tolist(),
+            mean.tolist(),
+            std.tolist(),
+            lag_median.tolist(),
+            minute_median.tolist(),
+            occurrences,
+            strict=True,
+        )
+        for k, inside_n, nights_k, mean_k, std_k, median_k, minute_k, occurrence_idx in rows:
             rate = counts[k] / span_s
             expected = anchors.size * (1 - np.exp(-rate * RHYTHM_WINDOW_S))
-            lift = nights / max(expected, 1e-9)
-            cv = float(lags.std() / lags.mean()) if lags.mean() > 0 else 1.0
+            lift = nights_k / max(expected, 1e-9)
+            cv = std_k / mean_k if mean_k > 0 else 1.0
             ent, st = divmod(int(uniq[k]), len(obs.states))
-            minute = (local[ev[inside]] % DAY_MS) / 60_000
             rec = {
                 "home_id": obs.home_id,
                 "pattern_type": "daily_rhythm",
@@ -659,23 +583,23 @@ def _rhythm_patterns(obs: HomeObservations, th: PatternThresholds):
                 "trigger_state": None,
                 "action_entity_id": obs.entity_ids[ent],
                 "action_state": obs.states[st],
-                "occurrences": nights,
-                "support": round(min(nights / anchors.size, 1.0), 4),
-                "confidence": round(nights / anchors.size, 4),
-                "coverage": round(n / int(counts[k]), 4),
+                "occurrences": nights_k,
+                "support": round(min(nights_k / anchors.size, 1.0), 4),
+                "confidence": round(nights_k / anchors.size, 4),
+                "coverage": round(inside_n / int(counts[k]), 4),
                 "lift": round(float(lift), 3),
                 "regularity": round(max(0.0, 1.0 - cv), 4),
-                "lag_s_median": round(float(np.median(lags)), 3),
-                "lag_s_std": round(float(lags.std()), 3),
-                "time_local_h": round(float(np.median(minute)) / 60, 3),
+                "lag_s_median": round(median_k, 3),
+                "lag_s_std": round(std_k, 3),
+                "time_local_h": round(minute_k / 60, 3),
                 "trigger_count": int(anchors.size),
                 "action_count": int(counts[k]),
                 "explained_away": None,
             }
             rec["strong"] = bool(
-                nights >= th.min_occurrences
+                nights_k >= th.min_occurrences
                 and rec["support"] >= th.rhythm_min_support
                 and rec["lift"] >= th.rhythm_min_lift
                 and rec["regularity"] >= th.rhythm_min_regularity
             )
-            yield rec, ev[inside]
+            yield rec, occurrence_idx

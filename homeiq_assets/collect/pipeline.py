@@ -3,8 +3,12 @@ benchmarks and tests). The Dagster assets run the same steps one asset at a time
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 from homeiq_assets.collect import training_data as td
@@ -31,14 +35,18 @@ STAGE_SOURCES = {
 
 
 def window_end(source: TableSource) -> str:
-    """End of the simulated window (ISO), the deterministic `created_at` of exports."""
+    """End of the simulated window (ISO), the deterministic `created_at` of exports: the latest
+    event, one events shard at a time (a fleet's timestamps together grow with its homes)."""
     import pyarrow.compute as pc
-    import pyarrow.dataset as ds
+    import pyarrow.parquet as pq
 
     from homeiq_assets.sim.tables import table_dir
 
-    ts = ds.dataset(table_dir(source, "events"), format="parquet").to_table(columns=["ts"])
-    top = pc.max(ts.column("ts")).as_py()
+    top = None
+    for shard in sorted(Path(table_dir(source, "events")).glob("*.parquet")):
+        latest = pc.max(pq.read_table(shard, columns=["ts"]).column("ts")).as_py()
+        if latest is not None and (top is None or latest > top):
+            top = latest
     return top.isoformat() if top is not None else ""
 
 
@@ -62,10 +70,16 @@ def curate_stages(
 
 
 def store_cycle(
-    curated: list[CuratedStage], root: Path, cycle: str, info: dict, source: TableSource
+    curated: list[CuratedStage],
+    root: Path,
+    cycle: str,
+    info: dict,
+    source: TableSource,
+    device: DeviceAhead | None = None,
 ) -> dict:
     """Write a cycle's curated training data atomically to `root/training_data/<cycle>`, with
-    the device-health dataset of `source` curated as it is written."""
+    the device-health dataset of `source` curated as it is written (or already written by
+    `device`)."""
     final = root / TRAINING / cycle
     staging = staging_dir(final)
     try:
@@ -73,12 +87,52 @@ def store_cycle(
             curated,
             staging,
             {"cycle": cycle, **info},
-            streamed=[lambda folder: write_device_health(source, folder, cycle, info["seed"])],
+            streamed=[
+                device.move_into
+                if device is not None
+                else lambda folder: write_device_health(source, folder, cycle, info["seed"])
+            ],
         )
         publish_dir(staging, final)
     finally:
         discard_dir(staging)
     return stats
+
+
+class DeviceAhead:
+    """A cycle's device-health dataset written in a background thread while the collection
+    workers run (it reads only the simulator's telemetry), then moved into the cycle's staging
+    folder when the cycle is stored: the step after collection, which runs alone, keeps only
+    the stages' records. Its scratch folder (hidden, in the training root) goes with it."""
+
+    def __init__(self, source: TableSource, root: Path, cycle: str, seed: int) -> None:
+        base = root / TRAINING
+        base.mkdir(parents=True, exist_ok=True)
+        for stale in base.glob(f".{cycle}.device-*"):  # left by a killed earlier run
+            shutil.rmtree(stale, ignore_errors=True)
+        self._scratch = tempfile.TemporaryDirectory(prefix=f".{cycle}.device-", dir=base)
+        self._args = (source, Path(self._scratch.name), cycle, seed)
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="device-health")
+        self._written: Future | None = None
+
+    def start(self) -> None:
+        if self._written is None:
+            self._written = self._thread.submit(write_device_health, *self._args)
+
+    def move_into(self, folder: Path) -> tuple[str, str, dict] | None:
+        self.start()
+        written = self._written.result()
+        if written is not None:
+            dataset = written[0]
+            os.replace(Path(self._scratch.name) / dataset, folder / dataset)
+        return written
+
+    def __enter__(self) -> DeviceAhead:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._thread.shutdown(wait=True, cancel_futures=True)
+        self._scratch.cleanup()
 
 
 def collect_cycle(
@@ -92,33 +146,42 @@ def collect_cycle(
     """Collect, curate and store the training data of one cycle under `root/training_data`
     (`workers` processes; the bytes do not depend on their number)."""
     started = time.perf_counter()
-    collection = collect_fleet(
-        source, seed, progress=progress, workers=workers, compact=tuple(METRIC_VIEWS)
-    )
-    stages = {stage: (out.records, out.extras) for stage, out in collection.stages.items()}
-    compact = {stage: out.compact for stage, out in collection.stages.items()}
-    curated = curate_stages(stages, source, cycle, seed, compact)
-    info = {
-        "seed": seed,
-        "homes": collection.homes,
-        "window_end": window_end(source),
-        "metrics": collection.metrics,
-        "collection_seconds": round(time.perf_counter() - started, 3),
-        # time in each stage summed over homes (over all workers: process seconds, not wall)
-        "stage_seconds": {s: round(out.seconds, 3) for s, out in collection.stages.items()},
-    }
-    stats = store_cycle(curated, root, cycle, info, source)
+    with DeviceAhead(source, root, cycle, seed) as device:
+        collection = collect_fleet(
+            source,
+            seed,
+            progress=progress,
+            workers=workers,
+            compact=tuple(METRIC_VIEWS),
+            on_started=device.start,
+        )
+        stages = {stage: (out.records, out.extras) for stage, out in collection.stages.items()}
+        compact = {stage: out.compact for stage, out in collection.stages.items()}
+        curated = curate_stages(stages, source, cycle, seed, compact)
+        info = {
+            "seed": seed,
+            "homes": collection.homes,
+            "window_end": window_end(source),
+            "metrics": collection.metrics,
+            "collection_seconds": round(time.perf_counter() - started, 3),
+            # time in each stage summed over homes (over all workers: process seconds, not wall)
+            "stage_seconds": {s: round(out.seconds, 3) for s, out in collection.stages.items()},
+        }
+        stats = store_cycle(curated, root, cycle, info, source, device)
     stats["seconds"] = round(time.perf_counter() - started, 3)
     return stats
 
 
-def export_cycles(root: Path, cycles: list[str], workers: int = 1) -> dict:
+def export_cycles(
+    root: Path, cycles: list[str], workers: int = 1, pool: ProcessPoolExecutor | None = None
+) -> dict:
     """Exports of the last of `cycles`, aggregating all of them, under `root/exported_datasets`
-    (datasets in `workers` processes; the files do not depend on their number)."""
+    (datasets in `workers` processes, of `pool` when given; the files do not depend on their
+    number)."""
     final = root / EXPORTS / cycles[-1]
     staging = staging_dir(final)
     try:
-        summary = export_cycle(root / TRAINING, cycles, staging, workers=workers)
+        summary = export_cycle(root / TRAINING, cycles, staging, workers=workers, pool=pool)
         publish_dir(staging, final)
     finally:
         discard_dir(staging)

@@ -62,7 +62,7 @@ def candidate_pairs(obs: HomeObservations) -> pd.DataFrame:
     info = obs.entity_info()
     devices = obs.devices
     areas = obs.areas
-    level = obs.floors.set_index("floor_id")["level"].to_dict()
+    level = dict(zip(obs.floors["floor_id"], obs.floors["level"].tolist(), strict=True))
     floor_of = dict(zip(areas["area_id"], areas["floor_id"], strict=True))
     # each area's place, looked up per pair (a plain dict: the pair loop stays cheap)
     place = {
@@ -73,15 +73,13 @@ def candidate_pairs(obs: HomeObservations) -> pd.DataFrame:
     }
     area_of = dict(zip(devices["device_id"], devices["area_id"], strict=True))
     roles = _role_entities(info)
+    # the registry as plain lists: a pandas selection per relationship costs more than its pairs
+    typed = list(zip(devices["device_id"].tolist(), devices["device_type"].tolist(), strict=True))
     rows = []
     for rel, (t_types, t_key, a_types, a_key) in RELATIONSHIPS.items():
         t_ent, a_ent = roles[t_key], roles[a_key]
-        t_dev = [
-            d for d in devices["device_id"][devices["device_type"].isin(t_types)] if d in t_ent
-        ]
-        a_dev = [
-            d for d in devices["device_id"][devices["device_type"].isin(a_types)] if d in a_ent
-        ]
+        t_dev = [d for d, kind in typed if kind in t_types and d in t_ent]
+        a_dev = [d for d, kind in typed if kind in a_types and d in a_ent]
         for td in t_dev:
             ta = area_of[td]
             for ad in a_dev:
@@ -206,22 +204,24 @@ def lag_features(t_trig: np.ndarray, t_act: np.ndarray, span_s: float) -> dict:
 
 def device_nodes(obs: HomeObservations) -> list[dict]:
     """Graph nodes for the GNN: every device with its place in the home and its activity."""
-    areas = obs.areas.set_index("area_id")
-    counts = np.bincount(obs.entity, minlength=len(obs.entity_ids)) if obs.n_events else None
-    per_entity = dict(zip(obs.entity_ids, counts, strict=True)) if counts is not None else {}
-    events_by_device = (
-        obs.entities.assign(n=obs.entities["entity_id"].map(per_entity).fillna(0).astype(int))
-        .groupby("device_id")["n"]
-        .sum()
-    )
+    areas = obs.areas
+    # state changes per device: its entities' summed (entities without a device left out)
+    counts = np.bincount(obs.entity, minlength=len(obs.entity_ids)).tolist()
+    per_entity = dict(zip(obs.entity_ids.tolist(), counts, strict=True))
+    entity_ids = obs.entities["entity_id"].tolist()
+    device_of = obs.entities["device_id"].to_numpy(dtype=object)
+    has_device = pd.notna(device_of)
+    names, device = np.unique(device_of[has_device].astype(str), return_inverse=True)
+    changes = np.array([per_entity.get(e, 0) for e in entity_ids], np.int64)[has_device]
+    totals = np.bincount(device, changes, minlength=names.size).astype(np.int64)
+    events_of = dict(zip(names.tolist(), totals.tolist(), strict=True))
     # each area's kind, floor and indoor flag as a plain dict: one lookup per device
     place = {
         area_id: (kind, floor_id, bool(indoor))
         for area_id, kind, floor_id, indoor in zip(
-            areas.index, areas["kind"], areas["floor_id"], areas["indoor"], strict=True
+            areas["area_id"], areas["kind"], areas["floor_id"], areas["indoor"], strict=True
         )
     }
-    events_of = events_by_device.to_dict()
     devices = obs.devices
     nodes = []
     for device_id, device_type, category, power_source, area_id in zip(

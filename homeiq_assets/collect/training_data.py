@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 
 from homeiq_assets.collect.collector import LINEAGE_COLUMNS, CuratedStage
+from homeiq_assets.collect.parted import PartedRecords
 from homeiq_assets.readers import read_frame, read_json
 from homeiq_assets.storage import write_json_atomic, write_parquet_atomic
 
@@ -42,8 +43,11 @@ def write_cycle(
     for c in curated:
         target = folder / c.dataset
         target.mkdir(parents=True, exist_ok=True)
-        write_parquet_atomic(_table(c.records), target / "records.parquet")
-        write_parquet_atomic(_lineage_table(c.lineage), target / "lineage.parquet")
+        if isinstance(c.records, PartedRecords):
+            c.records.write(target)
+        else:
+            write_parquet_atomic(_table(c.records), target / "records.parquet")
+            write_parquet_atomic(_lineage_table(c.lineage), target / "lineage.parquet")
         for name, frame in c.extras.items():
             write_parquet_atomic(_table(frame), target / f"{name}.parquet")
         stats["datasets"][c.dataset] = {"stage": c.stage, **c.stats}

@@ -5,9 +5,10 @@ lineage of exactly the records it holds."""
 from __future__ import annotations
 
 import json
-import multiprocessing as mp
+import os
 import shutil
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +18,7 @@ import pyarrow.parquet as pq
 from homeiq_assets.collect import training_data as td
 from homeiq_assets.export import datasets as ex
 from homeiq_assets.readers import read_frame
+from homeiq_assets.workers import forked_pool
 
 SCOPES = ("cycle", "all")
 # the datasets with a record per device-day or per pattern: streamed from their files
@@ -26,24 +28,52 @@ STREAMED = {
 }
 
 
-def export_cycle(training_root: Path, cycles: list[str], out: Path, workers: int = 1) -> dict:
+def export_cycle(
+    training_root: Path,
+    cycles: list[str],
+    out: Path,
+    workers: int = 1,
+    pool: ProcessPoolExecutor | None = None,
+) -> dict:
     """Write the exports of `cycles[-1]` (aggregating `cycles`) into `out` (a staging folder).
 
     Datasets are independent (each writes its own folders), so with `workers` > 1 they are
-    exported in worker processes; the files are the same whatever the number of workers.
-    Returns `{scope: {dataset: manifest}}`.
+    exported in worker processes (of `pool` when given: forked early, they start small);
+    the files are the same whatever the number of workers. Returns
+    `{scope: {dataset: manifest}}`.
     """
     if not cycles:
         raise ValueError("no cycles to export")
     created_at = {c: td.read_stats(training_root / c).get("window_end", "") for c in cycles}
-    jobs = [(training_root, list(cycles), out, dataset, created_at) for dataset in td.DATASETS]
+    jobs = [(training_root, list(cycles), out, dataset, created_at, {}) for dataset in td.DATASETS]
     if workers > 1:
-        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
-            # the largest export first, so the others fill the second worker meanwhile
-            ordered = sorted(range(len(jobs)), key=lambda i: jobs[i][3] != "device_intelligence")
-            futures = {i: pool.submit(_export_dataset, jobs[i]) for i in ordered}
-            results = [futures[i].result() for i in range(len(jobs))]
+        with nullcontext(pool) if pool is not None else forked_pool(workers) as pool:
+            # the device-day export, the longest by far, is written in pieces (runs of its
+            # rows) on every worker, the other datasets meanwhile; its files are then joined
+            plans = _piece_plans(training_root, cycles, out, workers)
+            pieces = {
+                scope: [pool.submit(ex.stream_piece, *plan) for plan in scope_plans]
+                for scope, scope_plans in plans.items()
+            }
+            # its lineage too, in a worker: a row per device-day, whose table this process
+            # (joining the pieces meanwhile) would otherwise hold
+            lineages = [
+                pool.submit(_export_lineage, training_root, cycles, out, PIECED, scope)
+                for scope in SCOPES
+            ]
+            futures = {
+                i: pool.submit(_export_dataset, job)
+                for i, job in enumerate(jobs)
+                if job[3] != PIECED
+            }
+            device = jobs.index(next(j for j in jobs if j[3] == PIECED))
+            results: list[dict] = [{} for _ in jobs]
+            written = {scope: [f.result() for f in fs] for scope, fs in pieces.items()}
+            results[device] = _export_dataset(jobs[device][:-1] + (written, False))
+            for i, future in futures.items():
+                results[i] = future.result()
+            for future in lineages:
+                future.result()
     else:
         results = [_export_dataset(job) for job in jobs]
     summary: dict[str, dict] = {scope: {} for scope in SCOPES}
@@ -53,11 +83,53 @@ def export_cycle(training_root: Path, cycles: list[str], out: Path, workers: int
     return summary
 
 
+PIECED = "device_intelligence"  # exported in pieces by several workers
+
+
+def _piece_plans(
+    training_root: Path, cycles: list[str], out: Path, pieces: int
+) -> dict[str, list[tuple]]:
+    """Per scope the device-day export streams, `stream_piece` arguments of `pieces` runs of
+    its rows (whole row groups, about as many rows each)."""
+    plans: dict[str, list[tuple]] = {}
+    for scope in SCOPES:
+        if scope == "all" and len(cycles) == 1:
+            continue  # a copy of `cycle`
+        scope_cycles = cycles[-1:] if scope == "cycle" else cycles
+        files = [
+            p
+            for c in scope_cycles
+            if _has_rows(p := training_root / c / PIECED / "records.parquet")
+        ]
+        if not files or not ex.streamable(files):
+            continue
+        folder = out / scope / PIECED
+        folder.mkdir(parents=True, exist_ok=True)
+        groups = [
+            (i, g, pq.ParquetFile(f).metadata.row_group(g).num_rows)
+            for i, f in enumerate(files)
+            for g in range(pq.ParquetFile(f).metadata.num_row_groups)
+        ]
+        total = sum(n for _, _, n in groups)
+        done, runs = 0, [[] for _ in range(pieces)]
+        for i, g, n in groups:  # a row group goes to the piece its middle row falls in
+            runs[min(pieces - 1, (2 * done + n) * pieces // (2 * total))].append((i, g))
+            done += n
+        for k, run in enumerate(r for r in runs if r):
+            row_groups = [[g for i, g in run if i == j] for j in range(len(files))]
+            plans.setdefault(scope, []).append(
+                (files, row_groups, folder, "device_health.json", True, k)
+            )
+    return plans
+
+
 def _export_dataset(job: tuple) -> dict[str, dict]:
     """One dataset's `cycle` and `all` exports: `{scope: manifest}`. The largest datasets are
-    streamed from their files (`STREAMED`); the others are read as frames, each cycle's once.
-    Lineage is kept in Arrow: a cycle's lineage is a row per record."""
-    training_root, cycles, out, dataset, created_at = job
+    streamed from their files (`STREAMED`; or joined from the pieces already written, per
+    scope); the others are read as frames, each cycle's once. Lineage is kept in Arrow: a
+    cycle's lineage is a row per record."""
+    training_root, cycles, out, dataset, created_at, pieces, *rest = job
+    with_lineage = rest[0] if rest else True  # (else written by `_export_lineage`)
     dirs = [training_root / c for c in cycles]
     frames: dict[Path, pd.DataFrame] = {}
     manifests: dict[str, dict] = {}
@@ -74,7 +146,7 @@ def _export_dataset(job: tuple) -> dict[str, dict]:
             # are the same bytes; only the lineage names its own export
             manifests[scope] = _copy_export(out / "cycle" / dataset, folder)
         elif dataset in STREAMED:
-            manifests[scope] = STREAMED[dataset](files, folder, scope_cycles)
+            manifests[scope] = STREAMED[dataset](files, folder, scope_cycles, pieces.get(scope))
         else:
             for path in files:
                 frames.setdefault(path, read_frame(path))
@@ -82,13 +154,26 @@ def _export_dataset(job: tuple) -> dict[str, dict]:
             manifests[scope] = _export_one(
                 dataset, records, scope_dirs, folder, scope_cycles, created_at
             )
-        lineage = [d / dataset / "lineage.parquet" for d in scope_dirs]
-        ex.write_lineage_table(
-            pa.concat_tables([pq.read_table(p) for p in lineage if _has_rows(p)]),
-            folder,
-            f"{dataset}@{cycles[-1]}/{scope}",
-        )
+        if with_lineage:
+            _export_lineage(training_root, cycles, out, dataset, scope)
     return manifests
+
+
+def _export_lineage(
+    training_root: Path, cycles: list[str], out: Path, dataset: str, scope: str
+) -> None:
+    """The lineage of one export folder: a row per record it holds, naming the export."""
+    scope_dirs = [training_root / c for c in (cycles[-1:] if scope == "cycle" else cycles)]
+    files = [p for d in scope_dirs if _has_rows(p := d / dataset / "lineage.parquet")]
+    if not any(_has_rows(d / dataset / "records.parquet") for d in scope_dirs):
+        return
+    folder = out / scope / dataset
+    folder.mkdir(parents=True, exist_ok=True)
+    ex.write_lineage_table(
+        pa.concat_tables([pq.read_table(p) for p in files]),
+        folder,
+        f"{dataset}@{cycles[-1]}/{scope}",
+    )
 
 
 def _has_rows(path: Path) -> bool:
@@ -99,7 +184,10 @@ def _copy_export(source: Path, folder: Path) -> dict:
     """The data files and manifest of an export folder written for the same records."""
     for path in sorted(source.iterdir()):
         if path.is_file() and path.name != "lineage.parquet" and not path.name.startswith("."):
-            shutil.copyfile(path, folder / path.name)
+            try:  # exports are never written in place: one file for both is the same bytes
+                os.link(path, folder / path.name)
+            except OSError:
+                shutil.copyfile(path, folder / path.name)
     return json.loads((folder / "manifest.json").read_text())
 
 

@@ -10,11 +10,9 @@ fleet grows.
 from __future__ import annotations
 
 import json
-import multiprocessing as mp
 import time
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,6 +47,7 @@ from homeiq_assets.sim.rng import derive_rng, stable_int
 from homeiq_assets.sim.routines import Planted
 from homeiq_assets.sim.tables import ROW_TABLES, SCHEMAS
 from homeiq_assets.storage import write_parquet_atomic
+from homeiq_assets.workers import forked_pool
 
 ProgressFn = Callable[[int, int], None]
 CALENDAR_SUMMARY = {
@@ -652,8 +651,7 @@ def generate_fleet(
             collect(_run_shard(job))
         context = context_tables(config, regions, tariffs)
     else:
-        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
+        with forked_pool(min(workers, len(jobs))) as pool:
             pending = pool.map(_run_shard, jobs)  # every shard is submitted now
             context = context_tables(config, regions, tariffs)  # while the workers run
             for result in pending:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import gc
 import hashlib
 import json
 import sqlite3
@@ -13,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 import pytest
 import yaml
 
@@ -287,7 +289,12 @@ def test_collection_in_worker_processes_gives_the_same_records(fleet20, collecte
 
 def test_exports_are_the_same_files_with_worker_processes(stored, tmp_path):
     """Datasets exported in two processes give the bytes one process writes, for the first
-    cycle (whose all/ export is copied) and for two cycles aggregated."""
+    cycle (whose all/ export is copied) and for two cycles aggregated: the device-day export
+    written in pieces by both workers and joined included, with no piece left behind."""
+    from homeiq_assets.export.cycle_exports import _piece_plans
+
+    plans = _piece_plans(stored / TRAINING, ["c1", "c2"], tmp_path / "plans", 2)
+    assert [len(plans[scope]) for scope in ("cycle", "all")] == [2, 2]
     for cycles in (["c1"], ["c1", "c2"]):
         one, two = tmp_path / f"one{len(cycles)}", tmp_path / f"two{len(cycles)}"
         assert export_cycle(stored / TRAINING, cycles, one, workers=1) == export_cycle(
@@ -378,24 +385,43 @@ def test_homes_from_tables_read_once_equal_homes_read_per_unit(fleet20):
         assert set(obs_b.entities["home_id"]) == {obs_b.home_id}
 
 
-def test_patterns_compacted_in_the_workers_curate_to_the_same_records(fleet20, collected):
-    """Patterns validated and filtered where they were collected (Arrow back to the parent)
-    give the frame, counts and metrics that curating every record's dict in the parent gives,
-    whichever the number of workers."""
+def test_patterns_compacted_in_the_workers_store_the_same_records(fleet20, collected, tmp_path):
+    """Patterns validated and filtered where they were collected (an Arrow part file per unit
+    of work, stored part by part) are stored as the records, lineage, counts and metrics that
+    curating every record's dict in the parent gives, whichever the number of workers."""
     from homeiq_assets.collect.collector import curate
+    from homeiq_assets.collect.training_data import write_cycle
 
-    whole = curate("patterns", collected.stages["patterns"].records, "c9", 1)
+    whole = curate("patterns", collected.stages["patterns"].records, "c9", 1, ("events",))
+    write_cycle([whole], tmp_path / "whole")
+    expected = {
+        name: pd.read_parquet(tmp_path / "whole" / "pattern_detection" / f"{name}.parquet")
+        for name in ("records", "lineage")
+    }
     for workers in (1, 2):
         compacted = collect_fleet(fleet20, seed=1, workers=workers, compact=("patterns",))
         out = compacted.stages["patterns"]
         assert out.records == [] and out.compact is not None
-        assert len(out.compact.tables) > 1  # one per unit of work
-        again = curate("patterns", [], "c9", 1, compact=out.compact)
-        assert again.records.equals(whole.records)
-        assert list(again.records.dtypes) == list(whole.records.dtypes)
+        assert len(out.compact.parts) > 1  # one per unit of work
+        again = curate("patterns", [], "c9", 1, ("events",), compact=out.compact)
         assert again.stats == whole.stats
-        assert again.lineage.equals(whole.lineage)
+        write_cycle([again], tmp_path / f"w{workers}")
+        for name, frame in expected.items():
+            path = tmp_path / f"w{workers}" / "pattern_detection" / f"{name}.parquet"
+            stored = pd.read_parquet(path)
+            assert stored.equals(frame), name
+            assert list(stored.dtypes) == list(frame.dtypes)
+            schema = pq.read_schema(path)
+            assert schema.equals(
+                pq.read_schema(tmp_path / "whole" / "pattern_detection" / f"{name}.parquet"),
+                check_metadata=True,
+            )
         assert compacted.metrics == collected.metrics
+        spool = Path(out.compact.spool.name)
+        assert spool.exists()
+        del out, compacted, again
+        gc.collect()
+        assert not spool.exists()  # the part files go with the records
     with pytest.raises(ValueError, match="cannot be compacted"):
         collect_fleet(fleet20, seed=1, compact=("synergies",))
 
@@ -455,3 +481,34 @@ def test_streamed_exports_are_the_bytes_of_the_frame_exports(stored, tmp_path):
         assert got == expected
         for file in expected["files"]:
             assert (one / file).read_bytes() == (streamed / file).read_bytes(), file
+
+
+def test_routine_check_gathered_over_units_counts_what_each_home_does(
+    fleet20, collected, monkeypatch
+):
+    """The parent checks the routines of many units in one pass: the counts are those of
+    checking every home on its own, however the units are batched."""
+    from homeiq_assets.collect import collector
+
+    per_home = {"occurrences": 0, "agreeing": 0}
+    for obs, truth in iter_homes(fleet20):
+        one = labels.routine_agreement(obs, truth)
+        per_home = {k: per_home[k] + one[k] for k in per_home}
+    assert per_home["occurrences"] > 0
+    got = collected.metrics["routine_agreement"]
+    assert {k: got[k] for k in per_home} == per_home
+    monkeypatch.setattr(collector, "AGREEMENT_ROWS", 1)  # a pass per unit
+    again = collect_fleet(fleet20, seed=1, workers=2, stages=("patterns",))
+    assert again.metrics["routine_agreement"] == got
+
+
+def test_device_dataset_written_during_collection_leaves_nothing_behind(fleet20, tmp_path):
+    """The device-day dataset is written in a background thread while the workers collect,
+    then moved into the cycle: the cycle holds it, and no scratch folder (nor one left by a
+    killed earlier run) stays in the training root."""
+    stale = tmp_path / TRAINING / ".k1.device-killed"
+    stale.mkdir(parents=True)
+    stats = collect_cycle(fleet20, tmp_path, "k1", 1, workers=2)
+    assert stats["datasets"]["device_intelligence"]["kept"] > 0
+    assert (tmp_path / TRAINING / "k1" / "device_intelligence" / "records.parquet").exists()
+    assert [p.name for p in (tmp_path / TRAINING).iterdir()] == ["k1"]

@@ -296,20 +296,20 @@ def _typo(text: str, rng: np.random.Generator) -> str:
 
 
 def home_things(obs: HomeObservations, info: pd.DataFrame) -> list[Thing]:
-    info = info.reset_index()
     kinds = dict(zip(obs.areas["area_id"], obs.areas["kind"], strict=True))
+    columns = ("domain", "device_class", "device_type", "device_name", "area_id")
+    rows = zip(info.index.tolist(), *(info[c].tolist() for c in columns), strict=True)
     out = []
-    for row in info.itertuples(index=False):
-        dc = row.device_class if isinstance(row.device_class, str) else ""
+    for entity_id, domain, device_class, device_type, device_name, area_id in rows:
         out.append(
             Thing(
-                entity_id=row.entity_id,
-                domain=row.domain,
-                device_class=dc,
-                device_type=str(row.device_type),
-                name=str(row.device_name),
-                area_id=str(row.area_id),
-                area_kind=str(kinds.get(row.area_id, "")),
+                entity_id=entity_id,
+                domain=domain,
+                device_class=device_class if isinstance(device_class, str) else "",
+                device_type=str(device_type),
+                name=str(device_name),
+                area_id=str(area_id),
+                area_kind=str(kinds.get(area_id, "")),
             )
         )
     return out

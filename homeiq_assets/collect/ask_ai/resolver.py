@@ -124,15 +124,21 @@ class Resolver:
         levels = dict(zip(obs.floors["floor_id"], obs.floors["level"], strict=True))
         multi = len(levels) > 1
         self.cands: list[_Cand] = []
-        for eid, row in zip(info.index, info.itertuples(index=False), strict=True):
-            floor = _floor_words(levels.get(row.floor_id, 0), multi)
-            tokens = set(_words(f"{row.friendly_name} {row.device_name} {row.area_name}"))
+        columns = ("floor_id", "friendly_name", "device_name", "area_name", "domain")
+        rows = zip(
+            info.index.tolist(),
+            *(info[c].tolist() for c in (*columns, "device_class", "area_id")),
+            strict=True,
+        )
+        for eid, floor_id, friendly, device, area, domain, device_class, area_id in rows:
+            floor = _floor_words(levels.get(floor_id, 0), multi)
+            tokens = set(_words(f"{friendly} {device} {area}"))
             self.cands.append(
                 _Cand(
                     entity_id=str(eid),
-                    domain=str(row.domain),
-                    device_class=row.device_class if isinstance(row.device_class, str) else "",
-                    area_id=str(row.area_id),
+                    domain=str(domain),
+                    device_class=device_class if isinstance(device_class, str) else "",
+                    area_id=str(area_id),
                     tokens=frozenset(tokens | floor),
                 )
             )

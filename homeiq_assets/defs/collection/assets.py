@@ -15,7 +15,7 @@ import dagster as dg
 import pyarrow as pa
 
 from homeiq_assets.collect.collector import REGISTRY, collect_fleet
-from homeiq_assets.collect.pipeline import curate_stages, store_cycle, window_end
+from homeiq_assets.collect.pipeline import DeviceAhead, curate_stages, store_cycle, window_end
 from homeiq_assets.defs.shared.inputs import fails_on_corrupt_input, read_json_or_fail
 from homeiq_assets.defs.shared.partitions import cycle_partitions
 from homeiq_assets.defs.shared.resources import DataStore
@@ -322,19 +322,22 @@ def training_data(context: dg.AssetExecutionContext, store: DataStore) -> dg.Mat
     cycle = context.partition_key
     summary = read_summary(store, cycle)
     seed = summary["seed"]
-    stages = {stage: read_stage(store, cycle, stage) for stage in REGISTRY}
-    curated = curate_stages(stages, store.source(cycle), cycle, seed)
-    metrics = {
-        stage: read_json_or_fail(store.asset_dir(asset, cycle) / "metrics.json")
-        for stage, asset in STAGE_ASSET.items()
-    }
-    info = {
-        "seed": seed,
-        "homes": summary["homes"],
-        "window_end": window_end(store.source(cycle)),
-        "metrics": metrics,
-    }
-    stats = store_cycle(curated, store.root, cycle, info, store.source(cycle))
+    # the device-day dataset written on a thread while the stages' records are read and curated
+    with DeviceAhead(store.source(cycle), store.root, cycle, seed) as device:
+        device.start()
+        stages = {stage: read_stage(store, cycle, stage) for stage in REGISTRY}
+        curated = curate_stages(stages, store.source(cycle), cycle, seed)
+        metrics = {
+            stage: read_json_or_fail(store.asset_dir(asset, cycle) / "metrics.json")
+            for stage, asset in STAGE_ASSET.items()
+        }
+        info = {
+            "seed": seed,
+            "homes": summary["homes"],
+            "window_end": window_end(store.source(cycle)),
+            "metrics": metrics,
+        }
+        stats = store_cycle(curated, store.root, cycle, info, store.source(cycle), device)
     final = store.asset_dir("training_data", cycle)
     rows = [
         {

@@ -4,7 +4,8 @@ every collection point produced data, and lineage complete for every record."""
 import dagster as dg
 
 from homeiq_assets.collect import training_data as td
-from homeiq_assets.collect.collector import LINEAGE_COLUMNS, REGISTRY
+from homeiq_assets.collect.collector import REGISTRY
+from homeiq_assets.collect.lineage import lineage_problems
 from homeiq_assets.defs.shared.partitions import cycle_partitions
 from homeiq_assets.defs.shared.resources import DataStore
 
@@ -65,23 +66,9 @@ def lineage_complete(
     """Every record has exactly one lineage row with cycle, home, stage, generator version,
     seed and transformations filled in."""
     cycle = context.partition_key
-    folder = store.asset_dir("training_data", cycle)
-    problems: dict[str, int] = {}
-    total = 0
-    for dataset in td.DATASETS:
-        records = td.read_records(folder, dataset)
-        if records.empty:
-            continue
-        lineage = td.read_lineage(folder, dataset)
-        total += len(records)
-        missing = ~records["record_id"].astype(str).isin(lineage["record_id"])
-        dupes = lineage["record_id"].duplicated()
-        nulls = lineage[LINEAGE_COLUMNS].isna().any(axis=1)
-        empty_t = lineage["transformations"].map(len) == 0
-        wrong_cycle = lineage["cycle"] != cycle
-        bad = int(missing.sum() + dupes.sum() + nulls.sum() + empty_t.sum() + wrong_cycle.sum())
-        if bad:
-            problems[dataset] = bad
+    total, problems = lineage_problems(
+        store.asset_dir("training_data", cycle), cycle, list(td.DATASETS)
+    )
     return dg.AssetCheckResult(
         passed=total > 0 and not problems,
         description=f"lineage complete for {total} records"

@@ -1,0 +1,51 @@
+"""Worker processes: forked pools that start small.
+
+Work is spread over processes forked from the one that read the shared inputs, so workers
+inherit them without pickling. A forked worker starts with every page its parent holds, and
+counts them in its resident size (shared until written, but pages the system must keep). By the
+time a cycle forks its export workers it has read and freed tables; glibc keeps most of what
+was freed in its heap unless asked to give it back, so each worker would start with tens of MB
+the parent no longer uses, more the larger the fleet. `malloc_trim` gives it back before the
+fork (Arrow allocates through malloc too: see `homeiq_assets/__init__.py`).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import gc
+import multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor
+from functools import cache
+
+
+def forked_pool(workers: int, now: bool = False) -> ProcessPoolExecutor:
+    """A pool of `workers` processes forked (where the platform forks) from this one, with
+    its free memory returned to the system first. The processes start with the first job, or
+    at once with `now` (a pool forked while this process is still small, kept for later)."""
+    release_free_memory()
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    if now:
+        pool.submit(int).result()  # forks every worker (a fork pool starts them together)
+    return pool
+
+
+def release_free_memory() -> None:
+    """Collect garbage and hand the heap's free pages back to the system (glibc only; a no-op
+    elsewhere)."""
+    gc.collect()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@cache
+def _malloc_trim():
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return None
+    try:
+        return ctypes.CDLL(name).malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
