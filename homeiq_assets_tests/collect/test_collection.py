@@ -502,13 +502,27 @@ def test_routine_check_gathered_over_units_counts_what_each_home_does(
     assert again.metrics["routine_agreement"] == got
 
 
-def test_device_dataset_written_during_collection_leaves_nothing_behind(fleet20, tmp_path):
-    """The device-day dataset is written in a background thread while the workers collect,
-    then moved into the cycle: the cycle holds it, and no scratch folder (nor one left by a
-    killed earlier run) stays in the training root."""
+def test_device_dataset_written_during_collection_leaves_nothing_behind(fleet20, stored, tmp_path):
+    """The device-day dataset is written on a thread while the workers collect, then moved
+    into the cycle: the stored cycles hold it and no scratch folder stays in the training
+    root; a scratch folder left by a killed earlier run is removed, and the dataset moved in
+    is the one written in place."""
+    from homeiq_assets.collect.device_dataset import write_device_health
+    from homeiq_assets.collect.pipeline import DeviceAhead
+
+    assert sorted(p.name for p in (stored / TRAINING).iterdir()) == ["c1", "c2"]
     stale = tmp_path / TRAINING / ".k1.device-killed"
     stale.mkdir(parents=True)
-    stats = collect_cycle(fleet20, tmp_path, "k1", 1, workers=2)
-    assert stats["datasets"]["device_intelligence"]["kept"] > 0
-    assert (tmp_path / TRAINING / "k1" / "device_intelligence" / "records.parquet").exists()
-    assert [p.name for p in (tmp_path / TRAINING).iterdir()] == ["k1"]
+    (tmp_path / "ahead").mkdir()
+    with DeviceAhead(fleet20, tmp_path, "k1", 1) as device:
+        assert not stale.exists()
+        device.start()
+        moved = device.move_into(tmp_path / "ahead")
+    assert [p.name for p in (tmp_path / TRAINING).iterdir()] == []
+    written = write_device_health(fleet20, tmp_path / "direct", "k1", 1)
+    assert moved == written and moved[2]["kept"] > 0
+    for name in ("records.parquet", "lineage.parquet"):
+        ahead = tmp_path / "ahead" / "device_intelligence" / name
+        assert (
+            ahead.read_bytes() == (tmp_path / "direct" / "device_intelligence" / name).read_bytes()
+        )
