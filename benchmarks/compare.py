@@ -31,39 +31,29 @@ from run import ROOT, collection, cycle, dagster_cycle, simulate  # noqa: E402
 OUT = ROOT / "benchmarks" / "compare.json"
 
 
-def _simulation(code: Path | None) -> dict:
-    m = simulate(100, 30, code=code)
-    return {"wall_s": m["wall_s"], "events_per_s": m["events_per_s_whole_process"]}
+def _measure(run, sizes: tuple[int, int], keys: dict[str, str]):
+    """A measure of `run(*sizes)`: the figures compared, under their names here."""
+
+    def measure(code: Path | None) -> dict:
+        m = run(*sizes, code=code)
+        return {name: m[key] for name, key in keys.items()}
+
+    return measure
 
 
-def _collection(code: Path | None) -> dict:
-    m = collection(50, 30, code=code)
-    return {"wall_s": m["wall_s"], "cpu_s": m["cpu_s"], "collection_s": m["collection_s"]}
-
-
-def _cycle(code: Path | None) -> dict:
-    m = cycle(200, 30, code=code)
-    return {
-        "wall_s": m["wall_s"],
-        "cpu_over_wall": m["cpu_over_wall"],
-        "peak_rss_mb": m["peak_rss_mb"],
-    }
-
-
-def _dagster(code: Path | None) -> dict:
-    m = dagster_cycle(100, 21, code=code)
-    return {
-        "command_wall_s": m["command_wall_s"],
-        "run_wall_s": m["run_wall_s"],
-        "run_cpu_over_wall": m["run_cpu_over_wall"],
-    }
+def _same(*keys: str) -> dict[str, str]:
+    return {k: k for k in keys}
 
 
 MEASURES = {
-    "simulation": _simulation,
-    "collection": _collection,
-    "cycle": _cycle,
-    "dagster": _dagster,
+    "simulation": _measure(
+        simulate, (100, 30), {"wall_s": "wall_s", "events_per_s": "events_per_s_whole_process"}
+    ),
+    "collection": _measure(collection, (50, 30), _same("wall_s", "cpu_s", "collection_s")),
+    "cycle": _measure(cycle, (200, 30), _same("wall_s", "cpu_over_wall", "peak_rss_mb")),
+    "dagster": _measure(
+        dagster_cycle, (100, 21), _same("command_wall_s", "run_wall_s", "run_cpu_over_wall")
+    ),
 }
 
 

@@ -47,22 +47,13 @@ class PandasShape:
         self.rows = 0
 
     def add(self, table: pa.Table) -> None:
-        if self.types is None:
-            self.types = table.schema
-        elif not self.types.equals(table.schema):
-            self.types = pa.unify_schemas([self.types, table.schema], promote_options="permissive")
-        if table.num_rows:
-            for name in self.has_null.keys() - set(table.column_names):
-                self.has_null[name] = True
+        one = PandasShape()
+        one.types, one.rows = table.schema, table.num_rows
         for name, column in zip(table.column_names, table.columns, strict=True):
-            seen_before = name in self.has_null
-            missing_before = not seen_before and self.rows > 0
-            self.has_null[name] = (
-                self.has_null.get(name, False) or missing_before or _missing(column) > 0
-            )
-            if self.first.get(name) is None:
-                self.first[name] = _first_valid(column)
-        self.rows += table.num_rows
+            one.has_null[name] = _missing(column) > 0
+            if self.first.get(name) is None:  # (a first value costs a copy of the column)
+                one.first[name] = _first_valid(column)
+        self.extend(one)
 
     def extend(self, other: PandasShape) -> None:
         """Take in the tables `other` saw, as if they had been added here after these."""

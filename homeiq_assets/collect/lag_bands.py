@@ -124,38 +124,40 @@ class Candidates:
         return np.split(values, self.starts[1:])
 
 
+@dataclass(frozen=True)
+class Actions:
+    """A home's action events as every trigger is measured against them: times (ms,
+    ascending), token of each and events per token, which tokens may be candidates and each
+    token's entity, the recorded span (ms) and a candidate's least events in its band."""
+
+    times: np.ndarray
+    token: np.ndarray
+    counts: np.ndarray
+    eligible: np.ndarray
+    entity_of_token: np.ndarray
+    span_ms: float
+    min_occurrences: int
+
+    @property
+    def by_token(self) -> np.ndarray:
+        """Positions of the events token by token, each token's in event order."""
+        return np.argsort(self.token, kind="stable")
+
+
 def trigger_candidates(
-    trigger_times: list[np.ndarray],
-    trigger_entity: np.ndarray,
-    t_act: np.ndarray,
-    act_inv: np.ndarray,
-    act_counts: np.ndarray,
-    eligible: np.ndarray,
-    entity_of_token: np.ndarray,
-    span_ms: float,
-    min_occurrences: int,
+    trigger_times: list[np.ndarray], trigger_entity: np.ndarray, actions: Actions
 ) -> Candidates | None:
-    """Every trigger's candidate action tokens (an `eligible` token of another entity whose
+    """Every trigger's candidate action tokens (an eligible token of another entity whose
     best lag band holds at least `min_occurrences` events), lift-checked; None without any.
 
-    `trigger_times`: each trigger's event times (ms, ascending); `t_act`/`act_inv`: the action
-    events' times and tokens (ascending times); `act_counts`: events per token."""
-    if not trigger_times or not t_act.size:
+    `trigger_times`: each trigger's event times (ms, ascending); `trigger_entity`: each
+    trigger's entity."""
+    if not trigger_times or not actions.times.size:
         return None
-    per_pass = max(1, CELLS_PER_PASS // t_act.size)
+    per_pass = max(1, CELLS_PER_PASS // actions.times.size)
+    by_token = actions.by_token
     parts = [
-        _pass(
-            trigger_times[lo : lo + per_pass],
-            lo,
-            trigger_entity[lo : lo + per_pass],
-            t_act,
-            act_inv,
-            act_counts,
-            eligible,
-            entity_of_token,
-            span_ms,
-            min_occurrences,
-        )
+        _pass(trigger_times[lo : lo + per_pass], lo, trigger_entity, actions, by_token)
         for lo in range(0, len(trigger_times), per_pass)
     ]
     parts = [p for p in parts if p is not None]
@@ -167,7 +169,7 @@ def trigger_candidates(
         found = Candidates(
             *(np.concatenate([getattr(p, f) for p in parts]) for f in _ARRAYS)  # type: ignore[arg-type]
         )
-    found.lift_ok(act_counts)
+    found.lift_ok(actions.counts)
     return found if found.tokens.size else None
 
 
@@ -178,15 +180,12 @@ def _pass(
     times: list[np.ndarray],
     first: int,
     trigger_entity: np.ndarray,
-    t_act: np.ndarray,
-    act_inv: np.ndarray,
-    act_counts: np.ndarray,
-    eligible: np.ndarray,
-    entity_of_token: np.ndarray,
-    span_ms: float,
-    min_occurrences: int,
+    actions: Actions,
+    by_token: np.ndarray,
 ) -> Candidates | None:
-    """`trigger_candidates` of a block of triggers, as (trigger x action event) arrays."""
+    """`trigger_candidates` of the triggers `first`, `first + 1`, … (`times`), as
+    (trigger x action event) arrays."""
+    t_act, act_inv, act_counts = actions.times, actions.token, actions.counts
     k, n_tok = len(times), act_counts.size
     sizes = np.array([t.size for t in times], np.int64)
     offsets = np.concatenate(([0], np.cumsum(sizes)[:-1]))
@@ -196,15 +195,15 @@ def _pass(
     width = max(int(t_act[-1]), *(int(t[-1]) for t in times)) - origin + 1
     shift = np.arange(k, dtype=np.int64)[:, None] * width
     every = np.concatenate(times)
-    keys = (every - origin).reshape(1, -1) + np.repeat(shift[:, 0], sizes).reshape(1, -1)
-    found = np.searchsorted(keys[0], (t_act - origin)[None, :] + shift, side="left") - 1
+    keys = (every - origin) + np.repeat(shift[:, 0], sizes)
+    found = np.searchsorted(keys, (t_act - origin)[None, :] + shift, side="left") - 1
     has = found >= offsets[:, None]
     lag = np.where(has, t_act[None, :] - every[np.maximum(found, 0)], -1).astype(np.float64) / MS
     logb, ok = log_bins(lag, has & (lag > 0))
     cell = (np.arange(k, dtype=np.int64)[:, None] * n_tok + act_inv[None, :]) * N_BINS + logb
     hist = np.bincount(cell[ok], minlength=k * n_tok * N_BINS).reshape(k, n_tok, N_BINS)
     band = band_counts(hist)
-    rate = sizes / (span_ms / MS)
+    rate = sizes / (actions.span_ms / MS)
     # the band that stands out most from chance (Poisson log-likelihood ratio), so a tight
     # band of quick reactions wins over a larger, looser band of later ones
     lo, hi = band_edges_s()
@@ -212,10 +211,11 @@ def _pass(
     score = poisson_llr(band, act_counts[None, :, None] * p_band[:, None, :])
     best = score.argmax(axis=2)
     best_count = np.take_along_axis(band, best[..., None], axis=2)[..., 0]
+    entity = trigger_entity[first : first + k]
     chosen = (
-        eligible[None, :]
-        & (best_count >= min_occurrences)
-        & (entity_of_token[None, :] != trigger_entity[:, None])
+        actions.eligible[None, :]
+        & (best_count >= actions.min_occurrences)
+        & (actions.entity_of_token[None, :] != entity[:, None])
     )
     if not chosen.any():
         return None
@@ -224,7 +224,6 @@ def _pass(
     lo_s, hi_s = np.full((k, n_tok), np.inf), np.full((k, n_tok), -np.inf)
     lo_s[chosen], hi_s[chosen] = BAND_LO_S[best[chosen]], BAND_HI_S[best[chosen]]
     in_band = ok & (lag >= lo_s[:, act_inv]) & (lag < hi_s[:, act_inv])
-    by_token = np.argsort(act_inv, kind="stable")
     row, at = np.nonzero(in_band[:, by_token])
     events = by_token[at]
     pair = row * n_tok + act_inv[events]

@@ -8,6 +8,7 @@ Layout under a data root: `training_data/<cycle>/<dataset>/lineage.parquet` and
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -133,11 +134,11 @@ def lineage_problems(cycle_dir: Path, cycle: str, datasets: list[str]) -> tuple[
         lineage_ids = pc.cast(lineage.column("record_id"), pa.string())
         missing = len(ids) - pc.sum(pc.is_in(pc.cast(ids, pa.string()), lineage_ids)).as_py()
         dupes = lineage.num_rows - pc.count_distinct(lineage_ids, mode="all").as_py()
-        incomplete = pa.array([False] * lineage.num_rows)
-        for column in LINEAGE_COLUMNS:
-            values = lineage.column(column)
-            gone = pc.is_null(values, nan_is_null=pa.types.is_floating(values.type))
-            incomplete = pc.or_(incomplete, gone)
+        gone = [
+            pc.is_null(values, nan_is_null=pa.types.is_floating(values.type))
+            for values in (lineage.column(c) for c in LINEAGE_COLUMNS)
+        ]
+        incomplete = functools.reduce(pc.or_, gone)
         no_steps = pc.equal(pc.list_value_length(lineage.column("transformations")), 0)
         other_cycle = pc.fill_null(pc.not_equal(lineage.column("cycle"), cycle), True)
         bad = (

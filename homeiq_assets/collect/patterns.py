@@ -36,6 +36,7 @@ import pandas as pd
 from homeiq_assets.collect.lag_bands import (
     MS,
     N_BINS,
+    Actions,
     band_counts,
     band_counts_of,
     band_edges_s,
@@ -45,6 +46,7 @@ from homeiq_assets.collect.lag_bands import (
 )
 from homeiq_assets.collect.observations import HomeObservations
 from homeiq_assets.collect.segments import (
+    chosen_segments,
     segment_distinct,
     segment_mean_std,
     segment_median,
@@ -141,8 +143,8 @@ def detect_patterns(
     for rec, idx in _rhythm_patterns(obs, th):
         records.append(rec)
         occ.append(idx)
-    caused = occurrence_shares(occ, obs.auto_run >= 0) if obs.auto_run.size else None
-    shares = caused[0] if caused is not None else np.zeros(len(records))
+    automated = obs.auto_run >= 0 if obs.auto_run.size else np.zeros(obs.n_events, bool)
+    shares, _, _ = occurrence_shares(occ, automated)
     for i, (rec, share) in enumerate(zip(records, shares.tolist(), strict=True)):
         rec["pattern_id"] = f"{obs.home_id}.p{i:04d}"
         rec["automated_share"] = round(share, 4)
@@ -206,13 +208,7 @@ def _sequence_patterns(obs: HomeObservations, th: PatternThresholds):
     cands = trigger_candidates(
         [times for _, times, _ in triggers],
         np.array([obs.entity_code(info["trigger_entity_id"]) for _, _, info in triggers]),
-        t_act,
-        act_inv,
-        act_counts,
-        keep_act,
-        ent_of_tok,
-        span_ms,
-        th.min_occurrences,
+        Actions(t_act, act_inv, act_counts, keep_act, ent_of_tok, span_ms, th.min_occurrences),
     )
     if cands is None:
         return
@@ -431,14 +427,9 @@ def _time_of_day_patterns(obs: HomeObservations, th: PatternThresholds):
     window = band_counts_of(np.concatenate([hist, hist[:, : per_window - 1]], axis=1), per_window)
     start = window[:, :n_bins].argmax(axis=1)
     offset = (minute - start[token] * STEP_MIN) % 1440
-    inside = offset < WINDOW_MIN
-    n_inside = np.bincount(token[inside], minlength=n_tok)
-    chosen = (counts >= th.min_occurrences) & (n_inside >= th.min_occurrences)
-    kept = inside & chosen[token]
-    tokens = np.flatnonzero(chosen)
+    kept, tokens, n = chosen_segments(token, offset < WINDOW_MIN, counts, th.min_occurrences)
     if not tokens.size:
         return
-    n = n_inside[tokens]
     days_with = segment_distinct(day[kept], n)
     off = offset[kept].astype(np.float64)
     _, spread = segment_mean_std(off, n)
@@ -545,13 +536,9 @@ def _rhythm_patterns(obs: HomeObservations, th: PatternThresholds):
         pos = np.searchsorted(anchors, t, side="right") - 1
         lag = np.where(pos >= 0, t - anchors[np.maximum(pos, 0)], -1) / MS
         inside = (pos >= 0) & (lag > 0) & (lag <= RHYTHM_WINDOW_S)
-        n_inside = np.bincount(token[inside], minlength=uniq.size)
-        chosen = (counts >= th.min_occurrences) & (n_inside >= th.min_occurrences)
-        kept = inside & chosen[token]
-        tokens = np.flatnonzero(chosen)
+        kept, tokens, n = chosen_segments(token, inside, counts, th.min_occurrences)
         if not tokens.size:
             continue
-        n = n_inside[tokens]
         lags = lag[kept]
         nights = segment_distinct(pos[kept], n)
         mean, std = segment_mean_std(lags, n)

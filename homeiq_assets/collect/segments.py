@@ -67,3 +67,14 @@ def sorted_quantile(ordered: np.ndarray, q: float) -> float:
     a, b = float(ordered[below]), float(ordered[below + 1])
     diff = b - a
     return b - diff * (1 - gamma) if gamma >= 0.5 else a + diff * gamma
+
+
+def chosen_segments(
+    group: np.ndarray, inside: np.ndarray, counts: np.ndarray, least: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The groups with at least `least` values in all (`counts`) and `least` of them
+    `inside`: which values are kept (inside, of a chosen group), the chosen groups ascending,
+    and the values each keeps."""
+    n_inside = np.bincount(group[inside], minlength=counts.size)
+    chosen = (counts >= least) & (n_inside >= least)
+    return inside & chosen[group], np.flatnonzero(chosen), n_inside[chosen]

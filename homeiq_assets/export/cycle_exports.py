@@ -45,7 +45,10 @@ def export_cycle(
     if not cycles:
         raise ValueError("no cycles to export")
     created_at = {c: td.read_stats(training_root / c).get("window_end", "") for c in cycles}
-    jobs = [(training_root, list(cycles), out, dataset, created_at, {}) for dataset in td.DATASETS]
+    # (training root, cycles, out, dataset, created_at, pieces per scope, with lineage)
+    jobs = [
+        (training_root, list(cycles), out, dataset, created_at, {}, True) for dataset in td.DATASETS
+    ]
     if workers > 1:
         with nullcontext(pool) if pool is not None else forked_pool(workers) as pool:
             # the device-day export, the longest by far, is written in pieces (runs of its
@@ -66,10 +69,10 @@ def export_cycle(
                 for i, job in enumerate(jobs)
                 if job[3] != PIECED
             }
-            device = jobs.index(next(j for j in jobs if j[3] == PIECED))
             results: list[dict] = [{} for _ in jobs]
             written = {scope: [f.result() for f in fs] for scope, fs in pieces.items()}
-            results[device] = _export_dataset(jobs[device][:-1] + (written, False))
+            device = td.DATASETS.index(PIECED)
+            results[device] = _export_dataset(jobs[device][:5] + (written, False))
             for i, future in futures.items():
                 results[i] = future.result()
             for future in lineages:
@@ -95,20 +98,16 @@ def _piece_plans(
     for scope in SCOPES:
         if scope == "all" and len(cycles) == 1:
             continue  # a copy of `cycle`
-        scope_cycles = cycles[-1:] if scope == "cycle" else cycles
-        files = [
-            p
-            for c in scope_cycles
-            if _has_rows(p := training_root / c / PIECED / "records.parquet")
-        ]
+        files = _scope_files(training_root, cycles, PIECED, scope)
         if not files or not ex.streamable(files):
             continue
         folder = out / scope / PIECED
         folder.mkdir(parents=True, exist_ok=True)
+        metadata = [pq.ParquetFile(f).metadata for f in files]
         groups = [
-            (i, g, pq.ParquetFile(f).metadata.row_group(g).num_rows)
-            for i, f in enumerate(files)
-            for g in range(pq.ParquetFile(f).metadata.num_row_groups)
+            (i, g, meta.row_group(g).num_rows)
+            for i, meta in enumerate(metadata)
+            for g in range(meta.num_row_groups)
         ]
         total = sum(n for _, _, n in groups)
         done, runs = 0, [[] for _ in range(pieces)]
@@ -128,15 +127,14 @@ def _export_dataset(job: tuple) -> dict[str, dict]:
     streamed from their files (`STREAMED`; or joined from the pieces already written, per
     scope); the others are read as frames, each cycle's once. Lineage is kept in Arrow: a
     cycle's lineage is a row per record."""
-    training_root, cycles, out, dataset, created_at, pieces, *rest = job
-    with_lineage = rest[0] if rest else True  # (else written by `_export_lineage`)
+    training_root, cycles, out, dataset, created_at, pieces, with_lineage = job
     dirs = [training_root / c for c in cycles]
     frames: dict[Path, pd.DataFrame] = {}
     manifests: dict[str, dict] = {}
     for scope in SCOPES:
         scope_dirs = dirs[-1:] if scope == "cycle" else dirs
         scope_cycles = cycles[-1:] if scope == "cycle" else list(cycles)
-        files = [p for d in scope_dirs if _has_rows(p := d / dataset / "records.parquet")]
+        files = _scope_files(training_root, cycles, dataset, scope)
         if not files:
             continue
         folder = out / scope / dataset
@@ -163,10 +161,9 @@ def _export_lineage(
     training_root: Path, cycles: list[str], out: Path, dataset: str, scope: str
 ) -> None:
     """The lineage of one export folder: a row per record it holds, naming the export."""
-    scope_dirs = [training_root / c for c in (cycles[-1:] if scope == "cycle" else cycles)]
-    files = [p for d in scope_dirs if _has_rows(p := d / dataset / "lineage.parquet")]
-    if not any(_has_rows(d / dataset / "records.parquet") for d in scope_dirs):
-        return
+    if not _scope_files(training_root, cycles, dataset, scope):
+        return  # no records, no export
+    files = _scope_files(training_root, cycles, dataset, scope, "lineage.parquet")
     folder = out / scope / dataset
     folder.mkdir(parents=True, exist_ok=True)
     ex.write_lineage_table(
@@ -174,6 +171,14 @@ def _export_lineage(
         folder,
         f"{dataset}@{cycles[-1]}/{scope}",
     )
+
+
+def _scope_files(
+    training_root: Path, cycles: list[str], dataset: str, scope: str, name: str = "records.parquet"
+) -> list[Path]:
+    """A dataset's files with rows, of the cycles an export scope covers (oldest first)."""
+    scope_cycles = cycles[-1:] if scope == "cycle" else cycles
+    return [p for c in scope_cycles if _has_rows(p := training_root / c / dataset / name)]
 
 
 def _has_rows(path: Path) -> bool:

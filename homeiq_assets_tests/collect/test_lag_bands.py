@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -24,13 +26,15 @@ def _home(seed: int = 3):
     return dict(
         trigger_times=triggers,
         trigger_entity=np.array([10, 11, 20]),  # trigger 2 is token 0's entity
-        t_act=t_act,
-        act_inv=act_inv,
-        act_counts=np.bincount(act_inv),
-        eligible=np.array([True, True]),
-        entity_of_token=np.array([20, 21]),
-        span_ms=float(max(t_act[-1], triggers[1][-1]) - min(t_act[0], t0[0])),
-        min_occurrences=5,
+        actions=lag_bands.Actions(
+            times=t_act,
+            token=act_inv,
+            counts=np.bincount(act_inv),
+            eligible=np.array([True, True]),
+            entity_of_token=np.array([20, 21]),
+            span_ms=float(max(t_act[-1], triggers[1][-1]) - min(t_act[0], t0[0])),
+            min_occurrences=5,
+        ),
     )
 
 
@@ -55,7 +59,7 @@ def test_triggers_measured_in_blocks_give_the_same_candidates(monkeypatch):
     same floats, same order."""
     home = _home(5)
     whole = lag_bands.trigger_candidates(**home)
-    monkeypatch.setattr(lag_bands, "CELLS_PER_PASS", home["t_act"].size)  # one trigger a pass
+    monkeypatch.setattr(lag_bands, "CELLS_PER_PASS", home["actions"].times.size)  # a trigger a pass
     blocks = lag_bands.trigger_candidates(**home)
     for name in ("trigger", "tokens", "n", "events", "lags", "rate", "llr", "lift"):
         np.testing.assert_array_equal(getattr(blocks, name), getattr(whole, name))
@@ -64,7 +68,8 @@ def test_triggers_measured_in_blocks_give_the_same_candidates(monkeypatch):
 def test_no_trigger_or_no_action_no_candidates():
     home = _home()
     assert lag_bands.trigger_candidates(**{**home, "trigger_times": []}) is None
-    assert lag_bands.trigger_candidates(**{**home, "eligible": np.array([False, False])}) is None
+    none_eligible = dataclasses.replace(home["actions"], eligible=np.array([False, False]))
+    assert lag_bands.trigger_candidates(**{**home, "actions": none_eligible}) is None
 
 
 def test_quantiles_of_sorted_values_are_numpys_bit_for_bit():
