@@ -7,6 +7,10 @@ time a cycle forks its export workers it has read and freed tables; glibc keeps 
 was freed in its heap unless asked to give it back, so each worker would start with tens of MB
 the parent no longer uses, more the larger the fleet. `malloc_trim` gives it back before the
 fork (Arrow allocates through malloc too: see `homeiq_assets/__init__.py`).
+
+The parent's objects are frozen for the fork (`gc.freeze`, as Python's documentation advises
+for fork without exec): a worker's garbage collections then skip the thousands of objects it
+inherited, instead of walking them, and writing to their pages, on every full collection.
 """
 
 from __future__ import annotations
@@ -19,15 +23,17 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 
 
-def forked_pool(workers: int, now: bool = False) -> ProcessPoolExecutor:
-    """A pool of `workers` processes forked (where the platform forks) from this one, with
-    its free memory returned to the system first. The processes start with the first job, or
-    at once with `now` (a pool forked while this process is still small, kept for later)."""
+def forked_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of `workers` processes forked (where the platform forks) from this one now,
+    with its free memory returned to the system first and its objects frozen for them."""
     release_free_memory()
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
-    if now:
+    gc.freeze()  # the workers inherit them frozen; this process unfreezes them at once
+    try:
         pool.submit(int).result()  # forks every worker (a fork pool starts them together)
+    finally:
+        gc.unfreeze()
     return pool
 
 

@@ -72,7 +72,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
     workers = settings().workers
     # the export workers forked now, while this process holds little: after the collection
     # it holds more, and forked workers start with all of it
-    with forked_pool(workers, now=True) if workers > 1 else nullcontext() as export_pool:
+    with forked_pool(workers) if workers > 1 else nullcontext() as export_pool:
         stats = collect_cycle(
             source,
             out,

@@ -235,3 +235,24 @@ def test_building_the_parser_leaves_training_and_collection_unimported():
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
     )
     assert done.stdout.strip() == ""
+
+
+def test_the_program_exits_with_the_commands_code(tmp_path):
+    # `homeiq` runs `run`: the code `main` returns, also after freezing what is left for exit
+    missing = tmp_path / "nowhere"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "homeiq_assets.cli",
+            "collect",
+            "--from",
+            str(missing),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2
+    assert "--from" in done.stderr and "not a directory" in done.stderr
