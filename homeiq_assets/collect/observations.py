@@ -252,7 +252,7 @@ def iter_homes(
     homes: list[str] | None = None,
     with_truth: bool = True,
     shards: list[Path] | None = None,
-    tables: dict[str, pd.DataFrame] | None = None,
+    tables: FleetTables | None = None,
 ) -> Iterator[tuple[HomeObservations, HomeTruth | None]]:
     """Yield each requested home (all by default) with its ground truth.
 
@@ -267,18 +267,11 @@ def iter_homes(
     """
     if tables is None:  # (with `tables`, the caller has checked the source once for all)
         check_source(source, REQUIRED_TABLES if with_truth else OBSERVED_TABLES)
-
-    def table(name: str) -> pd.DataFrame:
-        if tables is None:
-            return _plain(_read(source, name, homes))
-        frame = tables[name]  # the same rows a read filtered to `homes` returns
-        if homes is None:
-            return frame
-        return frame[frame["home_id"].isin(homes)].reset_index(drop=True)
-
-    layout = {t: table(t) for t in LAYOUT_TABLES}
-    truth = {t: table(t) for t in TRUTH_TABLES} if with_truth else {}
-    by_home = {name: _rows_by_home(frame) for name, frame in (layout | truth).items()}
+        tables = read_tables(source, homes, with_truth)
+    # each home's rows are found in the fleet's tables (grouped once for all units)
+    layout = {t: tables[t] for t in LAYOUT_TABLES}
+    truth = {t: tables[t] for t in TRUTH_TABLES} if with_truth else {}
+    by_home = tables.rows_by_home()
     columns = [
         "home_id",
         "ts",
@@ -290,7 +283,7 @@ def iter_homes(
     ]
     if with_truth:
         columns += ["gt_cause", "gt_occurrence"]
-    wanted = set(layout["homes"]["home_id"])
+    wanted = set(by_home["homes"]) if homes is None else set(by_home["homes"]) & set(homes)
     seen: set[str] = set()
     if shards is None:
         shards = sorted(Path(table_dir(source, "events")).glob("*.parquet"))
@@ -319,13 +312,24 @@ def iter_homes(
         yield from _split_shard(empty, [home_id], layout, truth, with_truth, by_home)
 
 
+class FleetTables(dict):
+    """The layout (and truth) tables of a fleet by name, with each home's rows in them."""
+
+    def rows_by_home(self) -> dict[str, dict[str, np.ndarray | slice]]:
+        """Per table, each home's rows (`_rows_by_home`), grouped once: a collection's units
+        (forked after this is built) look their homes up without filtering the tables."""
+        if "_by_home" not in self.__dict__:
+            self._by_home = {name: _rows_by_home(frame) for name, frame in self.items()}
+        return self._by_home
+
+
 def read_tables(
     source: TableSource, homes: list[str] | None = None, with_truth: bool = True
-) -> dict[str, pd.DataFrame]:
+) -> FleetTables:
     """The layout (and truth) tables of the fleet (or of `homes`), as `iter_homes(tables=…)`
     takes them."""
     names = LAYOUT_TABLES + (TRUTH_TABLES if with_truth else ())
-    return {t: _plain(_read(source, t, homes)) for t in names}
+    return FleetTables({t: _plain(_read(source, t, homes)) for t in names})
 
 
 def _split_shard(
@@ -343,7 +347,7 @@ def _split_shard(
     names, home_rank = np.unique(home_vocab.astype(str), return_inverse=True)
     home_key = home_rank.astype(np.int64).reshape(-1)[home_codes] if home_codes.size else home_codes
     ts_all = _ts(events)
-    order = np.lexsort((np.arange(len(home_key)), ts_all, home_key))
+    order = _home_time_order(home_key, ts_all)
     home_sorted = home_key[order]
     rank_of = {name: i for i, name in enumerate(names.tolist())}
     wanted_keys = [rank_of.get(h, -1) for h in wanted]
@@ -419,17 +423,25 @@ def _split_shard(
         yield obs, home_truth
 
 
-def _rows_by_home(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+def _rows_by_home(frame: pd.DataFrame) -> dict[str, np.ndarray | slice]:
     """Row positions of each home in a table (in table order), grouped once per table rather
-    than compared string by string for every home."""
+    than compared string by string for every home: a slice where they are one run of rows
+    (the simulator writes a home's rows together), taken without copying."""
     if not len(frame) or "home_id" not in frame:
         return {}
-    return frame.groupby("home_id", sort=False).indices
+    return {
+        home: slice(int(rows[0]), int(rows[-1]) + 1)
+        if rows[-1] - rows[0] + 1 == rows.size
+        else rows
+        for home, rows in frame.groupby("home_id", sort=False).indices.items()
+    }
 
 
 def _home_rows(frame: pd.DataFrame, rows_by_home: dict, home_id: str) -> pd.DataFrame:
-    rows = rows_by_home.get(home_id)
-    return frame.iloc[rows if rows is not None else np.zeros(0, np.int64)].reset_index(drop=True)
+    """One home's rows, renumbered from 0 (pandas copies on write: a slice shares the table's
+    memory until either is changed)."""
+    rows = rows_by_home.get(home_id, slice(0, 0))
+    return frame.iloc[rows].reset_index(drop=True)
 
 
 def _runs(
@@ -481,7 +493,19 @@ def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
+def _home_time_order(home_key: np.ndarray, ts: np.ndarray) -> np.ndarray:
+    """Positions of the events by home, then time, ties in file order (a stable sort): as
+    they are where the file is already in that order (the simulator writes it so)."""
+    step = np.diff(home_key)
+    if np.all((step > 0) | ((step == 0) & (np.diff(ts) >= 0))):
+        return np.arange(home_key.size)
+    return np.lexsort((np.arange(home_key.size), ts, home_key))
+
+
 def _local(codes: np.ndarray, vocab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Remap global codes to a compact per-home vocabulary."""
-    used, local = np.unique(codes, return_inverse=True)
-    return local.astype(np.int32), vocab[used]
+    """Remap global codes to a compact per-home vocabulary (the codes used, ascending, as
+    `np.unique(codes, return_inverse=True)` gives them, without sorting the events)."""
+    present = np.zeros(len(vocab), bool)
+    present[codes] = True
+    rank = np.cumsum(present, dtype=np.int32) - 1
+    return rank[codes], vocab[present]
