@@ -1,5 +1,6 @@
-"""Local times of events (UTC offsets looked up per day, hour by hour across a DST change) and
-the completeness of a stored cycle's lineage."""
+"""Local times of events (UTC offsets looked up per day, hour by hour across a DST change), the
+homes read from an events shard in any row order, and the completeness of a stored cycle's
+lineage."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import pyarrow.parquet as pq
 import pytest
 
-from homeiq_assets.collect.observations import _offsets_ms
+from homeiq_assets.collect.observations import _offsets_ms, iter_homes, read_tables
 
 
 def _offset_at_hour_start(t_ms: int, tz: ZoneInfo) -> float:
@@ -37,6 +39,49 @@ def test_offsets_are_each_hours_own_across_dst_changes(timezone):
                 for t in ts.tolist()
             ]
             assert expected == exact
+
+
+def test_a_shard_in_any_row_order_gives_the_same_homes(fleet_dir, tmp_path):
+    """The simulator writes a shard's events by home, then time, and the reader relies on it
+    only after checking: a copy with the homes' rows interleaved (each home's own rows still in
+    file order, which orders simultaneous events) gives every home the same observations."""
+    shuffled = tmp_path / "fleet"
+    shuffled.mkdir()
+    for table in fleet_dir.iterdir():
+        if table.name != "events":
+            (shuffled / table.name).symlink_to(table)
+    (shuffled / "events").mkdir()
+    shard = sorted((fleet_dir / "events").glob("*.parquet"))[1]
+    events = pq.read_table(shard)
+    # each home's rows get ascending random keys: sorted by key, homes interleave at random
+    rng = np.random.default_rng(0)
+    home = np.asarray(events.column("home_id").to_pylist())
+    key = np.empty(events.num_rows)
+    for h in sorted(set(home)):
+        mine = np.flatnonzero(home == h)
+        key[mine] = np.sort(rng.random(mine.size))
+    rows = np.argsort(key, kind="stable")
+    assert (np.diff(rows) < 0).any()  # really out of home order
+    pq.write_table(events.take(rows), shuffled / "events" / shard.name)
+
+    homes = sorted(set(events.column("home_id").to_pylist()))
+    tables = read_tables(fleet_dir, homes)
+    ordered = list(iter_homes(fleet_dir, homes, shards=[shard], tables=tables))
+    again = list(iter_homes(shuffled, homes, shards=[shuffled / "events" / shard.name]))
+    assert [o.home_id for o, _ in again] == homes == [o.home_id for o, _ in ordered]
+    for (obs, truth), (obs2, truth2) in zip(ordered, again, strict=True):
+        assert obs.n_events > 100
+        # same events, in the same (time) order, down to the strings they stand for
+        assert obs.ts_ms.tolist() == obs2.ts_ms.tolist()
+        assert obs.entity_ids[obs.entity].tolist() == obs2.entity_ids[obs2.entity].tolist()
+        assert obs.states[obs.state].tolist() == obs2.states[obs2.state].tolist()
+        # per-home vocabularies: each string once, sorted by the shard's codes, all used
+        assert np.unique(obs.entity).tolist() == list(range(len(obs.entity_ids)))
+        assert np.unique(obs.state).tolist() == list(range(len(obs.states)))
+        assert obs.auto_run.tolist() == obs2.auto_run.tolist()
+        assert obs.runs.parent_row.tolist() == obs2.runs.parent_row.tolist()
+        assert truth.gt_cause.tolist() == truth2.gt_cause.tolist()
+        assert obs.entities.equals(obs2.entities) and truth.routines.equals(truth2.routines)
 
 
 def test_lineage_problems_counts_each_kind_of_gap(tmp_path):
