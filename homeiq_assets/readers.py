@@ -78,12 +78,17 @@ def read_table(
         raise explain(exc, Path(path), schema_columns or columns) from None
 
 
-def read_frame(path: Path, columns: Sequence[str] | None = None):
-    """A Parquet file as a pandas DataFrame (exactly as `pandas.read_parquet` reads it)."""
+def read_frame(path: Path, columns: Sequence[str] | None = None, where: str | None = None):
+    """A Parquet file as a pandas DataFrame (exactly as `pandas.read_parquet` reads it); with
+    `where`, only the rows whose boolean column of that name is true, in file order."""
     import pandas as pd
 
     try:
-        return pd.read_parquet(path, columns=list(columns) if columns is not None else None)
+        return pd.read_parquet(
+            path,
+            columns=list(columns) if columns is not None else None,
+            filters=[(where, "==", True)] if where is not None else None,
+        )
     except (pa.ArrowException, OSError, KeyError) as exc:
         if isinstance(exc, FileNotFoundError) and not Path(path).exists():
             raise CorruptInputError(f"{path}: missing") from None

@@ -193,6 +193,11 @@ def _synergy_spec(
     return spec, text
 
 
+# the records a suggestion can come from, by stage: those whose field of this name is true
+# (`generate_suggestions` and `label_suggestions` read no others)
+SUGGESTION_SOURCES = {"patterns": "strong", "synergies": "rule_linked"}
+
+
 def generate_suggestions(
     obs: HomeObservations, patterns: list[dict], synergies: list[dict]
 ) -> list[dict]:

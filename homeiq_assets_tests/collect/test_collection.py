@@ -25,6 +25,7 @@ from homeiq_assets.collect.collector import collect_fleet
 from homeiq_assets.collect.lineage import TRAINING, cycle_lineage, dataset_lineage
 from homeiq_assets.collect.observations import iter_homes, read_tables
 from homeiq_assets.collect.pipeline import collect_cycle, export_cycles, stored_cycles
+from homeiq_assets.collect.suggestions import SUGGESTION_SOURCES
 from homeiq_assets.export.cycle_exports import export_cycle
 from homeiq_assets.sim.config import SimConfig
 from homeiq_assets.sim.fleet import generate_fleet
@@ -158,6 +159,20 @@ def test_suggestions_and_requests_are_diverse(collected):
     assert m["suggestions"]["distinct_text_share"] >= 0.80
     assert m["ask_ai"]["n"] > 100
     assert m["ask_ai"]["distinct_request_share"] >= 0.80
+
+
+def test_suggestions_come_only_from_their_declared_sources(collected, fleet20):
+    """The suggestion stage given only the records `SUGGESTION_SOURCES` names (all that the
+    Dagster asset reads of its upstream stages) suggests and labels exactly the same."""
+    upstream = {
+        stage: [r for r in collected.stages[stage].records if r[field]]
+        for stage, field in SUGGESTION_SOURCES.items()
+    }
+    assert all(upstream.values())
+    assert all(len(v) < len(collected.stages[s].records) for s, v in upstream.items())
+    again = collect_fleet(fleet20, seed=1, stages=("suggestions",), upstream=upstream)
+    assert again.stages["suggestions"].records == collected.stages["suggestions"].records
+    assert again.metrics["suggestions"] == collected.metrics["suggestions"]
 
 
 def test_valid_yaml_parses_and_references_only_entities_of_its_home(collected, fleet20):

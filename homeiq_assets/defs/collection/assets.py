@@ -13,9 +13,11 @@ from pathlib import Path
 
 import dagster as dg
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from homeiq_assets.collect.collector import REGISTRY, collect_fleet
 from homeiq_assets.collect.pipeline import DeviceAhead, curate_stages, store_cycle, window_end
+from homeiq_assets.collect.suggestions import SUGGESTION_SOURCES
 from homeiq_assets.defs.shared.inputs import fails_on_corrupt_input, read_json_or_fail
 from homeiq_assets.defs.shared.partitions import cycle_partitions
 from homeiq_assets.defs.shared.resources import DataStore
@@ -71,8 +73,10 @@ def _write_stage(
 
 
 def read_stage(
-    store: DataStore, cycle: str, stage: str
+    store: DataStore, cycle: str, stage: str, where: str | None = None
 ) -> tuple[list[dict], dict[str, list[dict]]]:
+    """A stage's stored records as dicts, and its side tables; with `where`, only the records
+    whose boolean field of that name is true (a stage with no records has no fields)."""
     folder = store.asset_dir(STAGE_ASSET[stage], cycle)
     path = folder / "records.parquet"
     if not path.exists():
@@ -80,7 +84,9 @@ def read_stage(
             description=f"{STAGE_ASSET[stage]} for cycle {cycle!r} is not materialised "
             f"({path} missing)"
         )
-    frame = read_frame(path)
+    if where is not None and where not in pq.read_schema(path).names:
+        where = None
+    frame = read_frame(path, where=where)
     records = frame.astype(object).where(frame.notna(), None).to_dict("records")  # NaN -> None
     extras = {
         p.stem: read_frame(p).to_dict("records")
@@ -240,9 +246,11 @@ def suggestions(context: dg.AssetExecutionContext, store: DataStore) -> dg.Mater
     """Automation suggestions (text + Home Assistant YAML, validated) for strong patterns and
     rule-linked synergies."""
     cycle = context.partition_key
+    # only the records a suggestion can come from (strong patterns, rule-linked pairs): turned
+    # into dicts in this one process, all of them would take longer than the suggestions
     upstream = {
-        "patterns": read_stage(store, cycle, "patterns")[0],
-        "synergies": read_stage(store, cycle, "synergies")[0],
+        stage: read_stage(store, cycle, stage, where=field)[0]
+        for stage, field in SUGGESTION_SOURCES.items()
     }
     run = _run_stage(context, store, "suggestions", upstream)
     s = run.metrics["suggestions"]
