@@ -149,10 +149,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from homeiq_assets.sim.fleet import generate_fleet
     from homeiq_assets.sim.health.fleet import write_fleet_device_health
 
+    workers = workers or default_workers()
     with _staged_output(out, "fleet") as staging:
-        summary = generate_fleet(
-            config, staging, workers=workers or default_workers(), progress=progress("homes")
-        )
+        summary = generate_fleet(config, staging, workers=workers, progress=progress("homes"))
         if not args.no_device_health:
             summary["device_health"] = write_fleet_device_health(
                 staging,
@@ -162,6 +161,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
                 config.seed,
                 health,
                 progress=progress("device health shards"),
+                workers=workers,
             )
             summary["rows"]["device_health"] = summary["device_health"]["rows"]
         _write_summary(summary, staging)

@@ -42,7 +42,7 @@ from homeiq_assets.collect.observations import (
 from homeiq_assets.collect.parted import PartedRecords, lineage_table, read_part, write_part
 from homeiq_assets.collect.records import validate_records
 from homeiq_assets.sim.rng import derive_rng
-from homeiq_assets.sim.tables import TableSource, table_dir
+from homeiq_assets.sim.tables import TableDirs, TableSource, table_dir
 from homeiq_assets.workers import forked_pool
 
 LABELLER_VERSION = "labeller-2"
@@ -356,7 +356,7 @@ def collect_fleet(
     units = _work_units(source, homes, split_last=workers if workers > 1 else 0)
     total = sum(len(unit_homes) for _, unit_homes in units)
     if workers > 1 and len(units) > 1:
-        source = _TableDirs({t: table_dir(source, t) for t in REQUIRED_TABLES})
+        source = TableDirs.of(source, REQUIRED_TABLES)
     # the layout and truth tables read once for every unit (workers fork after this)
     token = f"{id(out)}:{time.perf_counter_ns()}"
     _FLEET_TABLES[token] = read_tables(source, homes)
@@ -450,14 +450,6 @@ def _collect_home(
     if "patterns" in wanted:
         result.routines = truth.routines
     return result
-
-
-class _TableDirs(dict):
-    """Table directories resolved in the parent process: a picklable `TableSource` (the
-    Dagster store's locator is a closure)."""
-
-    def __call__(self, name: str) -> Path:
-        return self[name]
 
 
 def _work_units(

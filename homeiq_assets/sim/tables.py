@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pyarrow as pa
@@ -259,3 +259,15 @@ def table_dir(source: TableSource, name: str) -> Path:
     """Directory of table `name`: `source / name` for a `homeiq generate` folder, or whatever
     the callable says (the Dagster data store keeps tables under their asset)."""
     return source(name) if callable(source) else Path(source) / name
+
+
+class TableDirs(dict):
+    """A `TableSource` whose table directories were looked up in this process: picklable (a
+    Dagster store's locator is a closure), so worker processes can be handed it."""
+
+    @classmethod
+    def of(cls, source: TableSource, names: Iterable[str]) -> TableDirs:
+        return cls({name: table_dir(source, name) for name in names})
+
+    def __call__(self, name: str) -> Path:
+        return self[name]

@@ -27,11 +27,20 @@ def test_one_worker_and_many_workers_write_identical_bytes(tmp_path):
     many.mkdir()
     generate_fleet(CONFIG, one, workers=1)
     generate_fleet(CONFIG, many, workers=3)
-    for out in (one, many):
-        write_fleet_device_health(out, out, CONFIG.start, CONFIG.days, CONFIG.seed, HealthConfig())
+    counts = [
+        write_fleet_device_health(
+            out, out, CONFIG.start, CONFIG.days, CONFIG.seed, HealthConfig(), workers=workers
+        )
+        for out, workers in ((one, 1), (many, 2))
+    ]
     a, b = _digests(one), _digests(many)
     assert len(a) >= 14 * 3  # every table, three shards (the window crosses a DST change)
     assert a == b
+    assert a["device_health/part-00002.parquet"]
+    # the health counts summed in shard order: the same numbers, the same key order
+    timing = ("seconds", "rows_per_second")
+    one_counts, many_counts = ({k: v for k, v in c.items() if k not in timing} for c in counts)
+    assert list(one_counts.items()) == list(many_counts.items()) and one_counts["rows"] > 0
 
 
 def test_a_different_seed_changes_the_output(tmp_path):

@@ -11,7 +11,7 @@ from homeiq_assets.collect.pipeline import export_cycles
 from homeiq_assets.defs.shared.inputs import fails_on_corrupt_input
 from homeiq_assets.defs.shared.partitions import CYCLE_PARTITIONS_NAME, cycle_partitions
 from homeiq_assets.defs.shared.resources import DataStore
-from homeiq_assets.export.home_assistant.snapshot import write_ha_snapshot
+from homeiq_assets.export.home_assistant.snapshot import write_ha_snapshots
 from homeiq_assets.settings import settings
 from homeiq_assets.sim.rng import derive_rng
 from homeiq_assets.storage import discard_dir, publish_dir, staging_dir
@@ -85,11 +85,10 @@ def ha_snapshots(
     sample = sorted(rng.choice(ids, size=min(config.homes, len(ids)), replace=False).tolist())
     final = store.asset_dir("ha_snapshots", cycle)
     staging = staging_dir(final)
-    counts = {}
     try:
-        for home in sample:
-            counts[home] = write_ha_snapshot(source, home, staging / home)
-            context.log.info(f"snapshot of {home}: {counts[home].get('states')} states")
+        counts = write_ha_snapshots(source, sample, staging, workers=settings().workers)
+        for home, written in counts.items():
+            context.log.info(f"snapshot of {home}: {written.get('states')} states")
         publish_dir(staging, final)
     finally:
         discard_dir(staging)

@@ -277,6 +277,7 @@ def device_health(
             summary["seed"],
             health_config,
             progress=lambda d, t: context.log.info(f"device health: shard {d}/{t}"),
+            workers=settings().workers,
         )
         target = store.asset_dir("device_health", cycle)
         target.parent.mkdir(parents=True, exist_ok=True)

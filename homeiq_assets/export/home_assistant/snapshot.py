@@ -28,8 +28,9 @@ from homeiq_assets.export.home_assistant.registries import (
     read_storage,
     write_storage,
 )
-from homeiq_assets.sim.tables import TableSource, table_dir
+from homeiq_assets.sim.tables import SCHEMAS, TableDirs, TableSource, table_dir
 from homeiq_assets.storage import discard_dir, publish_dir, staging_dir
+from homeiq_assets.workers import forked_pool
 
 HOME_ID = re.compile(r"^h\d{5}$")
 LAYOUT_TABLES = ("homes", "floors", "areas", "labels", "devices", "entities")
@@ -223,6 +224,26 @@ def write_ha_snapshot(
         "end": end.isoformat(),
         "seconds": round(time.perf_counter() - started, 3),
     }
+
+
+def write_ha_snapshots(
+    source: TableSource, home_ids: list[str], out_dir: Path, workers: int = 1
+) -> dict[str, dict[str, Any]]:
+    """`write_ha_snapshot` of each home into `out_dir/<home id>`, in `workers` processes (a
+    home's directory depends on that home alone); its counts by home, in the given order."""
+    dirs = TableDirs.of(source, SCHEMAS)  # looked up here: a Dagster store's locator is a closure
+    jobs = [(dirs, home, Path(out_dir) / home) for home in home_ids]
+    if workers > 1 and len(jobs) > 1:
+        with forked_pool(min(workers, len(jobs))) as pool:
+            counts = list(pool.map(_snapshot_of, jobs))
+    else:
+        counts = [_snapshot_of(job) for job in jobs]
+    return dict(zip(home_ids, counts, strict=True))
+
+
+def _snapshot_of(job: tuple) -> dict[str, Any]:
+    source, home, out_dir = job
+    return write_ha_snapshot(source, home, out_dir)
 
 
 def read_ha_snapshot(out_dir: Path) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import datetime as dt
 import time
 from collections import Counter
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -21,19 +22,19 @@ from homeiq_assets.sim.health.config import HealthConfig
 from homeiq_assets.sim.health.devices import DeviceInputs, standalone_devices
 from homeiq_assets.sim.health.process import simulate_health
 from homeiq_assets.sim.health.table import HealthTables
-from homeiq_assets.sim.tables import TableSource, table_dir
+from homeiq_assets.sim.tables import TableDirs, TableSource, table_dir
 from homeiq_assets.storage import write_parquet_atomic
+from homeiq_assets.workers import forked_pool
 
 STANDALONE_CHUNK_DEVICES = 20_000
+HEALTH_INPUTS = ("devices", "areas", "floors", "device_daily")  # the fleet tables read
 
 
 def _shard_inputs(fleet: TableSource, part: str, days: int) -> DeviceInputs:
     def read(table: str):
         return pq.read_table(table_dir(fleet, table) / part).to_pandas()
 
-    devices, areas, floors, daily = (
-        read(t) for t in ("devices", "areas", "floors", "device_daily")
-    )
+    devices, areas, floors, daily = (read(t) for t in HEALTH_INPUTS)
     areas = areas.merge(
         floors[["home_id", "floor_id", "level"]],
         on=["home_id", "floor_id"],
@@ -128,23 +129,40 @@ def write_fleet_device_health(
     seed: int,
     config: HealthConfig,
     progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
 ) -> dict:
     """Write `out_dir/{device_health,health_episodes}/part-*.parquet` for every shard of the
-    `fleet` tables."""
+    `fleet` tables, in `workers` processes (a shard's telemetry depends on that shard alone, and
+    the counts are summed in shard order, so the files and counts do not depend on them)."""
     started = time.perf_counter()
     daily_dir = table_dir(fleet, "device_daily")
     parts = sorted(p.name for p in daily_dir.glob("part-*.parquet"))
     if not parts:
         raise FileNotFoundError(f"no device_daily shards under {daily_dir}")
+    jobs = [
+        (TableDirs.of(fleet, HEALTH_INPUTS), out_dir, part, start, days, seed, config)
+        for part in parts
+    ]
     totals: dict = {}
-    for i, part in enumerate(parts):
-        inputs = _shard_inputs(fleet, part, days)
-        tables = simulate_health(inputs, start, days, seed, config)
-        _write(tables, out_dir, part)
-        _merge(totals, health_stats(tables))
-        if progress:
-            progress(i + 1, len(parts))
+    with (
+        forked_pool(min(workers, len(jobs)))
+        if workers > 1 and len(jobs) > 1
+        else nullcontext(None) as pool
+    ):
+        shard_stats = pool.map(_write_shard, jobs) if pool is not None else map(_write_shard, jobs)
+        for i, stats in enumerate(shard_stats):
+            _merge(totals, stats)
+            if progress:
+                progress(i + 1, len(parts))
     return _with_timing(totals, started)
+
+
+def _write_shard(job: tuple) -> dict:
+    """One shard's telemetry and episodes, written; their counts."""
+    fleet, out_dir, part, start, days, seed, config = job
+    tables = simulate_health(_shard_inputs(fleet, part, days), start, days, seed, config)
+    _write(tables, out_dir, part)
+    return health_stats(tables)
 
 
 def write_standalone_device_health(

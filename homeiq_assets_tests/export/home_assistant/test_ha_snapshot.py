@@ -18,6 +18,7 @@ from homeiq_assets.export.home_assistant.snapshot import (
     SnapshotError,
     read_ha_snapshot,
     write_ha_snapshot,
+    write_ha_snapshots,
 )
 
 RECORDER_TABLES = (
@@ -398,3 +399,21 @@ def test_unknown_home_lists_homes_and_callable_sources(fleet_dir: Path, tmp_path
     assert not (tmp_path / "x").exists()
     summary = write_ha_snapshot(lambda name: fleet_dir / name, "h00001", tmp_path / "x")
     assert summary["states"] > 0 and (tmp_path / "x" / DB_FILE).exists()
+
+
+def test_several_homes_in_worker_processes_are_each_homes_own_snapshot(
+    fleet_dir: Path, home_id: str, snapshot: dict, tmp_path: Path
+) -> None:
+    """`write_ha_snapshots` on two processes writes each home as `write_ha_snapshot` alone does
+    (the store's closure locator is handed to the workers as looked-up directories)."""
+    ids = ds.dataset(fleet_dir / "homes").to_table(columns=["home_id"]).column("home_id")
+    other = next(h for h in sorted(ids.to_pylist()) if h != home_id)
+    homes = [other, home_id]
+    counts = write_ha_snapshots(lambda name: fleet_dir / name, homes, tmp_path, workers=2)
+    assert list(counts) == homes
+    alone = {k: v for k, v in snapshot["summary"].items() if k not in ("seconds", "out_dir")}
+    assert {k: v for k, v in counts[home_id].items() if k not in ("seconds", "out_dir")} == alone
+    assert read_ha_snapshot(tmp_path / home_id) == read_ha_snapshot(snapshot["out"])
+    assert counts[other]["home_id"] == other and counts[other]["states"] > 0
+    with pytest.raises(SnapshotError, match="h99999"):
+        write_ha_snapshots(fleet_dir, [home_id, "h99999"], tmp_path / "bad", workers=2)
