@@ -285,6 +285,16 @@ def compact_records(stage: str, records: list[dict], part: Path, group: str = ""
     )
 
 
+def frame_records(frame: pd.DataFrame) -> list[dict]:
+    """A stage's stored records (a frame read back) as the dicts it produced: each row one,
+    a missing value None rather than NaN. The values of
+    `frame.astype(object).where(frame.notna(), None).to_dict("records")`, a column at a time
+    (three times faster on a cycle's patterns)."""
+    names = list(frame.columns)
+    columns = [frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in names]
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
 @dataclass
 class FleetCollection:
     stages: dict[str, StageOutput]

@@ -11,17 +11,22 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
+import pyarrow.parquet as pq
+
 from homeiq_assets.collect import training_data as td
 from homeiq_assets.collect.collector import (
     METRIC_VIEWS,
     CompactRecords,
     CuratedStage,
     collect_fleet,
+    compact_records,
     curate,
+    frame_records,
 )
 from homeiq_assets.collect.device_dataset import write_device_health
 from homeiq_assets.collect.lineage import EXPORTS, TRAINING
 from homeiq_assets.export.cycle_exports import export_cycle
+from homeiq_assets.readers import read_table as read_arrow
 from homeiq_assets.sim.tables import TableSource
 from homeiq_assets.storage import discard_dir, publish_dir, staging_dir
 
@@ -67,6 +72,45 @@ def curate_stages(
         for stage, (records, extras) in stages.items()
     ]
     return curated
+
+
+def compact_stored(
+    stage: str, path: Path, workers: int = 1, pool: ProcessPoolExecutor | None = None
+) -> Callable[[], CompactRecords]:
+    """A stage's stored records (its records file `path`) validated and quality-filtered as
+    `compact_records` does where they are collected, in `workers` runs of rows, on `pool`'s
+    processes when given: this process never turns them into dicts (for `patterns`, tens of
+    thousands). Returns at once, the work under way; the returned function waits for it.
+
+    The runs are parts of one group, stored as one row group (`PartedRecords`): the training
+    files are those of the whole stage curated at once, whatever `workers` is.
+    """
+    if stage not in METRIC_VIEWS:
+        raise ValueError(f"stage {stage!r} cannot be compacted")
+    spool = tempfile.TemporaryDirectory(prefix="homeiq-curate-")
+    rows = pq.ParquetFile(path).metadata.num_rows
+    runs = max(1, min(workers, rows))
+    cuts = [rows * k // runs for k in range(runs + 1)]
+    jobs = [
+        (stage, path, cuts[k], cuts[k + 1], Path(spool.name) / f"{stage}-{k:05d}.arrow")
+        for k in range(runs)
+    ]
+    parts = pool.map(_compact_rows, jobs) if pool is not None else map(_compact_rows, jobs)
+
+    def result() -> CompactRecords:
+        out = CompactRecords(spool=spool)
+        for part in parts:
+            out.extend(part)
+        return out
+
+    return result
+
+
+def _compact_rows(job: tuple) -> CompactRecords:
+    """One run of a stored stage's rows compacted (only that run made a frame, then dicts)."""
+    stage, path, start, stop, part = job
+    run = read_arrow(path).slice(start, stop - start).to_pandas()
+    return compact_records(stage, frame_records(run), part)
 
 
 def store_cycle(

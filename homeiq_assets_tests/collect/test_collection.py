@@ -441,6 +441,44 @@ def test_patterns_compacted_in_the_workers_store_the_same_records(fleet20, colle
         collect_fleet(fleet20, seed=1, compact=("synergies",))
 
 
+def test_stored_patterns_compacted_in_runs_of_rows_store_the_same_bytes(collected, tmp_path):
+    """A stage's stored records (as its Dagster asset writes them) compacted in runs of rows,
+    in the workers of a pool or here, are stored as the same bytes as its dicts curated at
+    once; the stage's dicts read back equal the ones it produced."""
+    import pyarrow as pa
+
+    from homeiq_assets.collect.collector import curate, frame_records
+    from homeiq_assets.collect.pipeline import compact_stored
+    from homeiq_assets.collect.training_data import write_cycle
+    from homeiq_assets.readers import read_frame
+    from homeiq_assets.workers import forked_pool
+
+    produced = collected.stages["patterns"].records
+    stored = tmp_path / "records.parquet"
+    pq.write_table(pa.Table.from_pylist(produced), stored)
+    read_back = frame_records(read_frame(stored))
+    assert read_back == produced
+    assert read_back == read_frame(stored).astype(object).where(
+        read_frame(stored).notna(), None
+    ).to_dict("records")
+    whole = curate("patterns", read_back, "c9", 1, ("events",))
+    write_cycle([whole], tmp_path / "whole")
+    names = ("records.parquet", "lineage.parquet")
+    expected = {n: (tmp_path / "whole" / "pattern_detection" / n).read_bytes() for n in names}
+    with forked_pool(2) as pool:
+        for workers, on in ((1, None), (2, pool), (3, pool)):
+            compact = compact_stored("patterns", stored, workers, on)()
+            assert len(compact.parts) == workers and compact.kept == whole.stats["kept"]
+            again = curate("patterns", [], "c9", 1, ("events",), compact=compact)
+            assert again.stats == whole.stats
+            write_cycle([again], tmp_path / f"w{workers}")
+            for n in names:
+                written = tmp_path / f"w{workers}" / "pattern_detection" / n
+                assert written.read_bytes() == expected[n], (workers, n)
+    with pytest.raises(ValueError, match="cannot be compacted"):
+        compact_stored("synergies", stored)
+
+
 def test_device_records_are_what_the_pandas_route_gives(fleet20, tmp_path):
     """The device-day dataset, curated and written a part file at a time in Arrow, reads back
     as the frame the same steps give in pandas over the whole table."""

@@ -8,6 +8,7 @@ attaches lineage (`collect.collector.curate`).
 """
 
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,8 +16,14 @@ import dagster as dg
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from homeiq_assets.collect.collector import REGISTRY, collect_fleet
-from homeiq_assets.collect.pipeline import DeviceAhead, curate_stages, store_cycle, window_end
+from homeiq_assets.collect.collector import METRIC_VIEWS, REGISTRY, collect_fleet, frame_records
+from homeiq_assets.collect.pipeline import (
+    DeviceAhead,
+    compact_stored,
+    curate_stages,
+    store_cycle,
+    window_end,
+)
 from homeiq_assets.collect.suggestions import SUGGESTION_SOURCES
 from homeiq_assets.defs.shared.inputs import fails_on_corrupt_input, read_json_or_fail
 from homeiq_assets.defs.shared.partitions import cycle_partitions
@@ -31,6 +38,7 @@ from homeiq_assets.storage import (
     write_json_atomic,
     write_parquet_atomic,
 )
+from homeiq_assets.workers import forked_pool
 
 COLLECT_CODE_VERSION = "collect-3"
 STAGE_ASSET = {
@@ -72,28 +80,34 @@ def _write_stage(
     return final
 
 
-def read_stage(
-    store: DataStore, cycle: str, stage: str, where: str | None = None
-) -> tuple[list[dict], dict[str, list[dict]]]:
-    """A stage's stored records as dicts, and its side tables; with `where`, only the records
-    whose boolean field of that name is true (a stage with no records has no fields)."""
-    folder = store.asset_dir(STAGE_ASSET[stage], cycle)
-    path = folder / "records.parquet"
+def stage_records(store: DataStore, cycle: str, stage: str) -> Path:
+    """A stage's stored records file (a step failure if the stage is not materialised)."""
+    path = store.asset_dir(STAGE_ASSET[stage], cycle) / "records.parquet"
     if not path.exists():
         raise dg.Failure(
             description=f"{STAGE_ASSET[stage]} for cycle {cycle!r} is not materialised "
             f"({path} missing)"
         )
+    return path
+
+
+def read_stage(
+    store: DataStore, cycle: str, stage: str, where: str | None = None, records: bool = True
+) -> tuple[list[dict], dict[str, list[dict]]]:
+    """A stage's stored records as dicts (none without `records`), and its side tables; with
+    `where`, only the records whose boolean field of that name is true (a stage with no
+    records has no fields)."""
+    path = stage_records(store, cycle, stage)
+    folder = path.parent
     if where is not None and where not in pq.read_schema(path).names:
         where = None
-    frame = read_frame(path, where=where)
-    records = frame.astype(object).where(frame.notna(), None).to_dict("records")  # NaN -> None
+    rows = frame_records(read_frame(path, where=where)) if records else []
     extras = {
         p.stem: read_frame(p).to_dict("records")
         for p in folder.glob("*.parquet")
         if p.name != "records.parquet"
     }
-    return records, extras
+    return rows, extras
 
 
 @dataclass
@@ -330,11 +344,25 @@ def training_data(context: dg.AssetExecutionContext, store: DataStore) -> dg.Mat
     cycle = context.partition_key
     summary = read_summary(store, cycle)
     seed = summary["seed"]
-    # the device-day dataset written on a thread while the stages' records are read and curated
-    with DeviceAhead(store.source(cycle), store.root, cycle, seed) as device:
+    workers = settings().workers
+    with (
+        DeviceAhead(store.source(cycle), store.root, cycle, seed) as device,
+        forked_pool(workers) if workers > 1 else nullcontext() as pool,
+    ):
+        # the pattern records (tens of thousands) validated and filtered in the workers, in
+        # runs of rows; the device-day dataset written on a thread (started once they are
+        # forked) while this process reads and curates the other stages
+        compacted = {
+            stage: compact_stored(stage, stage_records(store, cycle, stage), workers, pool)
+            for stage in METRIC_VIEWS
+        }
         device.start()
-        stages = {stage: read_stage(store, cycle, stage) for stage in REGISTRY}
-        curated = curate_stages(stages, store.source(cycle), cycle, seed)
+        stages = {
+            stage: read_stage(store, cycle, stage, records=stage not in compacted)
+            for stage in REGISTRY
+        }
+        compact = {stage: result() for stage, result in compacted.items()}
+        curated = curate_stages(stages, store.source(cycle), cycle, seed, compact)
         metrics = {
             stage: read_json_or_fail(store.asset_dir(asset, cycle) / "metrics.json")
             for stage, asset in STAGE_ASSET.items()
