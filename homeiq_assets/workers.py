@@ -38,9 +38,13 @@ def forked_pool(workers: int) -> ProcessPoolExecutor:
 
 
 def release_free_memory() -> None:
-    """Collect garbage and hand the heap's free pages back to the system (glibc only; a no-op
-    elsewhere)."""
-    gc.collect()
+    """Collect the young generations' garbage and hand the heap's free pages back to the
+    system (glibc only; a no-op elsewhere).
+
+    Not a full collection: it walks every object the process holds (0.15 s in a Dagster run,
+    which holds 250,000, once per step that forks) to free a thousand or two; what a step
+    freed is freed by reference counting, and recent cycles are in the young generations."""
+    gc.collect(1)
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
