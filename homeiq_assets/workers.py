@@ -19,6 +19,7 @@ import ctypes
 import ctypes.util
 import gc
 import multiprocessing as mp
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 
@@ -35,6 +36,18 @@ def forked_pool(workers: int) -> ProcessPoolExecutor:
     finally:
         gc.unfreeze()
     return pool
+
+
+def map_in_workers(fn: Callable, jobs: list, workers: int) -> Iterator:
+    """`fn` of each job, in job order: in up to `workers` processes forked from this one when
+    there are several jobs and workers, else in this process (no fork for a single job).
+    The pool is forked when the first result is asked for and shut down after the last (or
+    when the iterator is dropped); jobs must pickle, results too."""
+    if workers > 1 and len(jobs) > 1:
+        with forked_pool(min(workers, len(jobs))) as pool:
+            yield from pool.map(fn, jobs)
+    else:
+        yield from map(fn, jobs)
 
 
 def release_free_memory() -> None:

@@ -17,7 +17,7 @@ import pyarrow.dataset as ds
 
 from homeiq_assets.sim.ha_context import context_keys
 from homeiq_assets.sim.tables import TableSource, table_dir
-from homeiq_assets.workers import forked_pool
+from homeiq_assets.workers import map_in_workers
 
 
 def _table(out_dir: TableSource, name: str, columns: list[str] | None = None) -> pd.DataFrame:
@@ -371,12 +371,7 @@ def routine_agreement(out_dir: TableSource, workers: int = 1) -> dict[str, float
     rest = ~gt["home_id"].isin(seen)
     if rest.any() or not jobs:  # homes without a single event: their routines never happened
         jobs.append(([], gt[rest], occ[~occ["home_id"].isin(seen)]))
-    if workers > 1 and len(jobs) > 1:
-        with forked_pool(min(workers, len(jobs))) as pool:
-            parts = list(pool.map(_shard_agreement, jobs))
-    else:
-        parts = [_shard_agreement(job) for job in jobs]
-    out = _sum_agreement(parts)
+    out = _sum_agreement(list(map_in_workers(_shard_agreement, jobs, workers)))
     out["agreement"] = out["share"]
     return out
 

@@ -30,7 +30,7 @@ from homeiq_assets.export.home_assistant.registries import (
 )
 from homeiq_assets.sim.tables import SCHEMAS, TableDirs, TableSource, table_dir
 from homeiq_assets.storage import discard_dir, publish_dir, staging_dir
-from homeiq_assets.workers import forked_pool
+from homeiq_assets.workers import map_in_workers
 
 HOME_ID = re.compile(r"^h\d{5}$")
 LAYOUT_TABLES = ("homes", "floors", "areas", "labels", "devices", "entities")
@@ -233,12 +233,7 @@ def write_ha_snapshots(
     home's directory depends on that home alone); its counts by home, in the given order."""
     dirs = TableDirs.of(source, SCHEMAS)  # looked up here: a Dagster store's locator is a closure
     jobs = [(dirs, home, Path(out_dir) / home) for home in home_ids]
-    if workers > 1 and len(jobs) > 1:
-        with forked_pool(min(workers, len(jobs))) as pool:
-            counts = list(pool.map(_snapshot_of, jobs))
-    else:
-        counts = [_snapshot_of(job) for job in jobs]
-    return dict(zip(home_ids, counts, strict=True))
+    return dict(zip(home_ids, map_in_workers(_snapshot_of, jobs, workers), strict=True))
 
 
 def _snapshot_of(job: tuple) -> dict[str, Any]:

@@ -11,7 +11,6 @@ import datetime as dt
 import time
 from collections import Counter
 from collections.abc import Callable
-from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +23,7 @@ from homeiq_assets.sim.health.process import simulate_health
 from homeiq_assets.sim.health.table import HealthTables
 from homeiq_assets.sim.tables import TableDirs, TableSource, table_dir
 from homeiq_assets.storage import write_parquet_atomic
-from homeiq_assets.workers import forked_pool
+from homeiq_assets.workers import map_in_workers
 
 STANDALONE_CHUNK_DEVICES = 20_000
 HEALTH_INPUTS = ("devices", "areas", "floors", "device_daily")  # the fleet tables read
@@ -139,21 +138,13 @@ def write_fleet_device_health(
     parts = sorted(p.name for p in daily_dir.glob("part-*.parquet"))
     if not parts:
         raise FileNotFoundError(f"no device_daily shards under {daily_dir}")
-    jobs = [
-        (TableDirs.of(fleet, HEALTH_INPUTS), out_dir, part, start, days, seed, config)
-        for part in parts
-    ]
+    dirs = TableDirs.of(fleet, HEALTH_INPUTS)  # picklable: a Dagster store's is a closure
+    jobs = [(dirs, out_dir, part, start, days, seed, config) for part in parts]
     totals: dict = {}
-    with (
-        forked_pool(min(workers, len(jobs)))
-        if workers > 1 and len(jobs) > 1
-        else nullcontext(None) as pool
-    ):
-        shard_stats = pool.map(_write_shard, jobs) if pool is not None else map(_write_shard, jobs)
-        for i, stats in enumerate(shard_stats):
-            _merge(totals, stats)
-            if progress:
-                progress(i + 1, len(parts))
+    for i, stats in enumerate(map_in_workers(_write_shard, jobs, workers)):
+        _merge(totals, stats)
+        if progress:
+            progress(i + 1, len(parts))
     return _with_timing(totals, started)
 
 
